@@ -1,0 +1,84 @@
+package io.jshm.core.os;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A process as recorded in shared memory: its pid and its start time, which together name one
+ * process for the life of the machine. A pid alone does not: the kernel reuses pids, and a lock
+ * whose dead owner's pid now belongs to another process must still be seen as abandoned.
+ *
+ * <p>The start time is field 22 of {@code /proc/<pid>/stat} (clock ticks since boot), the same
+ * value {@link ProcessHandle.Info#startInstant()} is computed from, read without allocating a
+ * {@code ProcessHandle}.
+ *
+ * @param pid       the process id
+ * @param startTime the start time in clock ticks since boot, never 0 for a real process
+ */
+public record ProcessIdentity(long pid, long startTime) {
+    private static final int STATE_INDEX = 0;
+    private static final int START_TIME_INDEX = 19;
+    private static final ProcessIdentity CURRENT = readCurrent();
+
+    /** This JVM's process. */
+    public static ProcessIdentity current() {
+        return CURRENT;
+    }
+
+    /**
+     * Whether this process still runs: its pid exists, is not a zombie, and started at the
+     * recorded time (so it is not a later process that reuses the pid).
+     */
+    public boolean isAlive() {
+        if (this.equals(CURRENT)) {
+            return true;
+        }
+        String[] fields = statFields(pid);
+        if (fields == null) {
+            return false;
+        }
+        char state = fields[STATE_INDEX].charAt(0);
+        if (state == 'Z' || state == 'X' || state == 'x') {
+            return false;
+        }
+        return Long.parseLong(fields[START_TIME_INDEX]) == startTime;
+    }
+
+    /** Whether the process with this pid is alive, whatever its start time. */
+    public static boolean isAlive(long pid) {
+        String[] fields = statFields(pid);
+        return fields != null && "ZXx".indexOf(fields[STATE_INDEX].charAt(0)) < 0;
+    }
+
+    /** The identity of a running process, or null when no process has this pid. */
+    public static ProcessIdentity of(long pid) {
+        String[] fields = statFields(pid);
+        return fields == null ? null : new ProcessIdentity(pid, Long.parseLong(fields[START_TIME_INDEX]));
+    }
+
+    private static ProcessIdentity readCurrent() {
+        long pid = ProcessHandle.current().pid();
+        ProcessIdentity identity = of(pid);
+        if (identity == null) {
+            // No /proc (not Linux): fall back to the JDK's view; nothing else here will run anyway.
+            long start = ProcessHandle.current().info().startInstant().map(i -> i.toEpochMilli()).orElse(1L);
+            return new ProcessIdentity(pid, start);
+        }
+        return identity;
+    }
+
+    /** The fields of {@code /proc/<pid>/stat} after the command name, or null if there is none. */
+    private static String[] statFields(long pid) {
+        String stat;
+        try {
+            stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return null;
+        }
+        // The command name is in parentheses and may itself hold spaces and parentheses.
+        int afterName = stat.lastIndexOf(')');
+        return stat.substring(afterName + 2).split(" ");
+    }
+}

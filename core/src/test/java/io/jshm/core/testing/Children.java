@@ -1,0 +1,52 @@
+package io.jshm.core.testing;
+
+import io.jshm.core.process.JvmProcess;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Starts real child JVMs for cross-process tests, with their output captured so that a failing
+ * child's own words end up in the test report, and kills whatever is left when closed.
+ */
+public final class Children implements AutoCloseable {
+    /** Small, quick-starting child JVMs: tests run five at a time on two cores. */
+    public static final String[] CHILD_JVM_OPTIONS = {"-XX:+UseSerialGC", "-Xmx96m", "-XX:TieredStopAtLevel=1"};
+
+    private final List<JvmProcess> started = new ArrayList<>();
+
+    /** Starts {@code mainClass.main(args)} in a new JVM. */
+    public JvmProcess start(Class<?> mainClass, String... args) {
+        return start(JvmProcess.builder(mainClass).args(args));
+    }
+
+    /** Starts a configured child, adding the small-JVM options and output capture. */
+    public JvmProcess start(JvmProcess.Builder builder) {
+        JvmProcess child = builder.jvmOptions(CHILD_JVM_OPTIONS).captureOutput().start();
+        started.add(child);
+        return child;
+    }
+
+    /** Waits for {@code child} to end within {@code timeout} and asserts it exited with 0. */
+    public static void assertExitsCleanly(JvmProcess child, Duration timeout) throws InterruptedException {
+        assertTrue(child.join(timeout), () -> child.name() + " still runs after " + timeout + "; output:\n" + child.output());
+        assertEquals(0, child.exitCode().getAsInt(), () -> child.name() + " failed; output:\n" + child.output());
+    }
+
+    /** Waits for every child started so far and asserts each exited with 0. */
+    public void assertAllExitCleanly(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (JvmProcess child : started) {
+            assertExitsCleanly(child, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        }
+    }
+
+    @Override
+    public void close() {
+        started.forEach(JvmProcess::close);
+    }
+}

@@ -1,0 +1,4 @@
+/** jshm queues: bounded SPSC and MPMC message queues, joinable queue and duplex pipe, across processes. */
+module io.jshm.queue {
+    requires transitive io.jshm.core;
+}
