@@ -177,6 +177,9 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
                 LONG.compareAndSet(body, TAIL_OFFSET, tail, tail + 1);
             } else if (at(state, tail - capacity)) {
                 if (!recoverPreviousLap(tail - capacity, offset, state)) {
+                    if (closed()) {
+                        throw closedForSending();
+                    }
                     return NONE;
                 }
             } else if ((long) LONG.getAcquire(body, TAIL_OFFSET) == tail) {
