@@ -93,7 +93,8 @@ public final class SpscQueue extends ShmQueue {
             throw closedForSending();
         }
         long tail = (long) LONG.getOpaque(body, TAIL_OFFSET);
-        if (tail - headCache >= capacity) {
+        // Unsigned: also leaves the fast path if tail - headCache is negative (corruption).
+        if (Long.compareUnsigned(tail - headCache, capacity) >= 0) {
             long head = (long) LONG.getAcquire(body, HEAD_OFFSET);
             if (tail - head < 0 || tail - head > capacity) {
                 throw corrupted("tail " + tail + " and head " + head + " are not 0 <= tail - head <= " + capacity);
@@ -121,7 +122,8 @@ public final class SpscQueue extends ShmQueue {
     @Override
     long tryAcquire() {
         long head = (long) LONG.getOpaque(body, HEAD_OFFSET);
-        if (head - tailCache >= 0) {
+        // Unsigned: leaves the fast path when tailCache - head is not in 1..capacity.
+        if (Long.compareUnsigned(tailCache - head - 1, capacity) >= 0) {
             long tail = refreshTail(head);
             if (tail == head) {
                 if (!closed()) {
