@@ -136,7 +136,8 @@ abstract class Transport implements AutoCloseable {
         Agrona(String kind, Path path, int size, boolean owner) throws IOException {
             this.path = path;
             this.owner = owner;
-            long length = (long) CAPACITY * (MAX_LENGTH + 8) + RingBufferDescriptor.TRAILER_LENGTH;
+            // A power of two, about the size of jshm's ring (1024 slots of 1040 bytes).
+            long length = (1L << 21) + RingBufferDescriptor.TRAILER_LENGTH;
             MappedByteBuffer mapped;
             try (FileChannel channel = owner
                     ? FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)
