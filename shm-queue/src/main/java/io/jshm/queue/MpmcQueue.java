@@ -332,6 +332,27 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
     }
 
     @Override
+    final long tryAcquireNext(long previous) {
+        try {
+            return tryAcquire();
+        } catch (EndOfStreamException e) {
+            return NONE;
+        }
+    }
+
+    @Override
+    final void endBatch(long last) {
+        // Every slot was given back as it was read.
+    }
+
+    @Override
+    final void releaseInBatch(long position) {
+        // Each slot is given back at once (others may be waiting for exactly this one); the wake-up
+        // is left to the end of the batch.
+        LONG.setVolatile(body, slotOffset(position), state(position + capacity, EMPTY, 0));
+    }
+
+    @Override
     public final int size() {
         long tail = (long) LONG.getVolatile(body, TAIL_OFFSET);
         return size(tail, (long) LONG.getVolatile(body, HEAD_OFFSET));

@@ -152,8 +152,20 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
     /** A position to read, or {@link #NONE} when empty; throws {@link EndOfStreamException}. */
     abstract long tryAcquire();
 
-    /** Gives the slot at {@code position} back to producers. */
+    /** Gives the slot at {@code position} back to producers and wakes one if parked. */
     abstract void release(long position);
+
+    /**
+     * In a batch: the next position to read after {@code previous} (already acquired, not yet
+     * released), or {@link #NONE}; end of stream is reported by the next call, not here.
+     */
+    abstract long tryAcquireNext(long previous);
+
+    /** In a batch, after each message: gives its slot back without waking anyone (MPMC), or nothing (SPSC). */
+    abstract void releaseInBatch(long position);
+
+    /** At the end of a batch whose last message was at {@code last}: gives back what is not yet (SPSC). */
+    abstract void endBatch(long last);
 
     /** Messages in the queue (a snapshot, exact when nobody sends or receives). */
     public abstract int size();
@@ -388,20 +400,50 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
 
     /**
      * Hands up to {@code limit} messages that are in the queue now to {@code handler}, without
-     * copying and without waiting.
+     * copying and without waiting. Slots are given back to producers as a batch: one store and at
+     * most one wake-up per call for an {@link SpscQueue}; one wake-up per call for an
+     * {@link MpmcQueue}.
      *
      * @return how many were handled, 0 if the queue was empty
      * @throws EndOfStreamException if the queue is closed and nothing is left
      */
-    public int drain(MessageHandler handler, int limit) {
+    public final int drain(MessageHandler handler, int limit) {
+        if (limit <= 0) {
+            return 0;
+        }
+        long position = tryAcquire();
+        if (position == NONE) {
+            return 0;
+        }
+        return drainFrom(position, handler, limit);
+    }
+
+    /** Handles the message at {@code first} and up to {@code limit - 1} more, releasing them as a batch. */
+    private int drainFrom(long first, MessageHandler handler, int limit) {
         int count = 0;
-        while (count < limit) {
-            long position = count == 0 ? tryAcquire() : tryAcquireQuietly();
-            if (position == NONE) {
-                break;
+        long position = first;
+        try {
+            while (true) {
+                try {
+                    handler.onMessage(readOnlyBody, payloadOffset(position), readLength(position));
+                } finally {
+                    // Received even if the handler threw.
+                    count++;
+                    releaseInBatch(position);
+                }
+                if (count == limit) {
+                    break;
+                }
+                long next = tryAcquireNext(position);
+                if (next == NONE) {
+                    break;
+                }
+                position = next;
             }
-            handle(position, handler);
-            count++;
+        } finally {
+            endBatch(position);
+            VarHandle.fullFence(); // orders the batch's last release before the waiters check
+            signalNotFull();
         }
         return count;
     }
@@ -415,17 +457,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
         if (first == NONE) {
             return 0;
         }
-        handle(first, handler);
-        return 1 + drain(handler, limit - 1);
-    }
-
-    /** tryAcquire, but end-of-stream after having handled messages is reported on the next call. */
-    private long tryAcquireQuietly() {
-        try {
-            return tryAcquire();
-        } catch (EndOfStreamException e) {
-            return NONE;
-        }
+        return drainFrom(first, handler, limit);
     }
 
     private boolean handle(long position, MessageHandler handler) {

@@ -37,6 +37,9 @@ import static io.jshm.queue.QueueDescriptor.*;
  *   <li>Release: the consumer reads the payload, then stores {@code head + 1} volatile: release
  *       orders its reads before the producer may overwrite the slot (paired with the producer's
  *       acquire load of {@code head}); the fence again precedes the "producers waiting" load.</li>
+ *   <li>Batches: {@code drain} reads slots {@code head, head + 1, ...} without storing
+ *       {@code head} in between, then stores it once (release) and issues one full fence
+ *       before checking for parked producers: one fence and at most one wake per batch.</li>
  *   <li>Close: a producer checks the closed word before claiming. A consumer that finds the
  *       queue empty reads the closed word and then {@code tail} again, so it reports end of stream
  *       only after everything published before the close. Closing from a thread other than the
@@ -150,6 +153,31 @@ public final class SpscQueue extends ShmQueue {
     void release(long position) {
         LONG.setVolatile(body, HEAD_OFFSET, position + 1);
         signalNotFull();
+    }
+
+    @Override
+    long tryAcquireNext(long previous) {
+        long next = previous + 1;
+        if (next - tailCache < 0) {
+            return next;
+        }
+        long tail = (long) LONG.getAcquire(body, TAIL_OFFSET);
+        if (tail - next < 0 || tail - next > capacity) {
+            throw corrupted("tail " + tail + " and head " + next + " are not 0 <= tail - head <= " + capacity);
+        }
+        tailCache = tail;
+        return tail == next ? NONE : next;
+    }
+
+    @Override
+    void releaseInBatch(long position) {
+        // Given back all at once by endBatch.
+    }
+
+    @Override
+    void endBatch(long last) {
+        // One store gives back every slot up to last; release semantics order the reads before it.
+        LONG.setRelease(body, HEAD_OFFSET, last + 1);
     }
 
     @Override

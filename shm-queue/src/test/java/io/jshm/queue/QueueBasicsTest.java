@@ -160,6 +160,34 @@ class QueueBasicsTest {
 
     @ParameterizedTest
     @EnumSource(QueueKind.class)
+    void handlerThrowingMidBatchConsumesThatMessageAndGivesEverySlotBack(QueueKind kind) throws Exception {
+        try (ShmQueue q = kind.create(ShmFile.of(dir, "q"), 8, 8)) {
+            for (int i = 0; i < 5; i++) {
+                q.put(new byte[]{(byte) i});
+            }
+            List<Integer> seen = new ArrayList<>();
+            assertThrows(IllegalStateException.class, () -> q.drain((b, off, len) -> {
+                int value = b.get(ValueLayout.JAVA_BYTE, off);
+                seen.add(value);
+                if (value == 2) {
+                    throw new IllegalStateException("boom");
+                }
+            }, 100));
+            assertEquals(List.of(0, 1, 2), seen);
+            assertEquals(2, q.size());
+            for (int i = 0; i < 6; i++) {
+                assertTrue(q.offer(new byte[]{(byte) (10 + i)}), "slot " + i + " was given back");
+            }
+            assertTrue(q.isFull());
+            byte[] expected = {3, 4, 10, 11, 12, 13, 14, 15};
+            for (byte e : expected) {
+                assertEquals(e, q.poll()[0]);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(QueueKind.class)
     void closeForSendingDrainsThenSignalsEndOfStream(QueueKind kind) throws Exception {
         ShmFile file = ShmFile.of(dir, "q");
         try (ShmQueue q = kind.create(file, 4, 8); ShmQueue other = kind.open(file)) {
