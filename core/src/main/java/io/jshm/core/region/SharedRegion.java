@@ -289,6 +289,12 @@ public final class SharedRegion implements AutoCloseable {
     }
 
     private static MemorySegment createMapped(Path path, Path temporary, ShmFile file, long totalSize, Arena arena) {
+        long free = usableSpace(file.directory());
+        if (free >= 0 && totalSize > free) {
+            // posix_fallocate would say the same, but only after reserving (and zeroing) what it could.
+            throw new RegionNoSpaceException(path, "cannot reserve " + totalSize + " bytes: the file system of "
+                    + file.directory() + " has " + free + " bytes free");
+        }
         try {
             Files.createFile(temporary, PosixFilePermissions.asFileAttribute(file.permissions()));
             // The umask may have taken bits away; the caller asked for exactly these.
