@@ -42,8 +42,8 @@ class JvmProcessTest {
         try (Children children = new Children()) {
             JvmProcess terminated = children.start(ProcessChildren.SleepForever.class, dir.toString(), "t");
             JvmProcess killed = children.start(ProcessChildren.SleepForever.class, dir.toString(), "k");
-            awaitFile(dir.resolve("t.started"));
-            awaitFile(dir.resolve("k.started"));
+            Children.awaitFile(dir.resolve("t.started"));
+            Children.awaitFile(dir.resolve("k.started"));
             assertTrue(terminated.isAlive());
             terminated.terminate();
             killed.kill();
@@ -76,8 +76,8 @@ class JvmProcessTest {
         Path plainPid = dir.resolve("plain.pid");
         try (Children children = new Children()) {
             JvmProcess parent = children.start(ProcessChildren.ParentOfTwo.class, daemonPid.toString(), plainPid.toString());
-            awaitFile(daemonPid);
-            awaitFile(plainPid);
+            Children.awaitFile(daemonPid);
+            Children.awaitFile(plainPid);
             ProcessIdentity daemon = ProcessIdentity.of(Long.parseLong(Files.readString(daemonPid).strip()));
             ProcessIdentity plain = ProcessIdentity.of(Long.parseLong(Files.readString(plainPid).strip()));
             try {
@@ -122,14 +122,6 @@ class JvmProcessTest {
             assertTrue(written.contains("dir=" + dir.toRealPath()), written);
             assertTrue(written.contains("daemon=false"), written);
             assertThrows(IllegalStateException.class, child::output, "output was sent to a file, not captured");
-        }
-    }
-
-    static void awaitFile(Path file) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.exists(file)) {
-            assertTrue(System.nanoTime() < deadline, "child never created " + file);
-            Thread.sleep(5);
         }
     }
 }

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -49,8 +48,7 @@ class ShmLockTest {
     void tryLockWithTimeoutFailsWhileAnotherProcessHoldsTheLock() throws Exception {
         try (ShmLock lock = ShmLock.create(ShmFile.of(dir, "lock"));
              Children children = new Children()) {
-            children.start(LockChildren.HoldUntilKilled.class, dir.toString(), "lock");
-            awaitFile(dir.resolve("lock.held"));
+            startHolder(children);
             long start = System.nanoTime();
             assertFalse(lock.tryLock(Duration.ofMillis(100)));
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -64,8 +62,7 @@ class ShmLockTest {
     void killingTheHolderLetsAWaiterTakeOverAndTellsItTheOwnerDied() throws Exception {
         try (ShmLock lock = ShmLock.create(ShmFile.of(dir, "lock"));
              Children children = new Children()) {
-            JvmProcess holder = children.start(LockChildren.HoldUntilKilled.class, dir.toString(), "lock");
-            awaitFile(dir.resolve("lock.held"));
+            JvmProcess holder = startHolder(children);
             assertEquals(holder.pid(), lock.ownerPid().orElseThrow());
             AtomicReference<Throwable> outcome = new AtomicReference<>();
             CountDownLatch waiting = new CountDownLatch(1);
@@ -98,8 +95,7 @@ class ShmLockTest {
     void aLockHeldByADeadProcessIsRecoveredByGuardAndTryLockToo() throws Exception {
         try (ShmLock lock = ShmLock.create(ShmFile.of(dir, "lock"));
              Children children = new Children()) {
-            JvmProcess holder = children.start(LockChildren.HoldUntilKilled.class, dir.toString(), "lock");
-            awaitFile(dir.resolve("lock.held"));
+            JvmProcess holder = startHolder(children);
             holder.kill();
             assertTrue(holder.join(Duration.ofSeconds(10)));
             OwnerDiedException died = assertThrows(OwnerDiedException.class, lock::tryLock);
@@ -183,11 +179,10 @@ class ShmLockTest {
         return org.junit.jupiter.api.Assertions.assertInstanceOf(type, value, () -> String.valueOf(value));
     }
 
-    static void awaitFile(Path file) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.exists(file)) {
-            assertTrue(System.nanoTime() < deadline, "child never created " + file);
-            Thread.sleep(5);
-        }
+    /** Starts a child that takes lock "lock" and holds it until killed; returns once it holds it. */
+    private JvmProcess startHolder(Children children) throws InterruptedException {
+        JvmProcess holder = children.start(LockChildren.HoldUntilKilled.class, dir.toString(), "lock");
+        Children.awaitFile(dir.resolve("lock.held"));
+        return holder;
     }
 }

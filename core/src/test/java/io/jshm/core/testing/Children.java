@@ -2,9 +2,12 @@ package io.jshm.core.testing;
 
 import io.jshm.core.process.JvmProcess;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,6 +45,15 @@ public final class Children implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (JvmProcess child : started) {
             assertExitsCleanly(child, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        }
+    }
+
+    /** Waits (at most a minute) for a child to create {@code file}, its way of saying it got somewhere. */
+    public static void awaitFile(Path file) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(file)) {
+            assertTrue(System.nanoTime() < deadline, "child never created " + file);
+            Thread.sleep(5);
         }
     }
 
