@@ -137,6 +137,15 @@ class SharedRegionTest {
     }
 
     @Test
+    void aRegionMadeInAnotherPidNamespaceIsRefused() throws IOException {
+        ShmFile file = createAndClose("other-namespace");
+        writeLong(file, RegionDescriptor.PID_NAMESPACE_OFFSET, 12345L);
+        RegionMismatchException e = assertThrows(RegionMismatchException.class, () -> SharedRegion.open(file, RegionKind.TEST));
+        assertEquals("pid namespace", e.property());
+        assertEquals("12345", e.found());
+    }
+
+    @Test
     void aFileLongerThanItsHeaderSaysIsASizeMismatch() throws IOException {
         ShmFile file = createAndClose("extended");
         try (FileChannel channel = FileChannel.open(file.path(), StandardOpenOption.WRITE)) {
