@@ -87,7 +87,7 @@ public final class ShmCondition extends RegionObject {
         this.sequenceAddress = address(SEQUENCE);
         this.lock = lock;
         String recorded = readLockPath(body);
-        String given = lock.path();
+        String given = lock.path;
         if (!recorded.equals(given)) {
             throw new RegionMismatchException(file(), "bound lock", recorded, given);
         }
@@ -149,10 +149,10 @@ public final class ShmCondition extends RegionObject {
     private static final RegionSpec SPEC = RegionSpec.of(RegionKind.CONDITION, ConditionDescriptor.SIZE);
 
     private static byte[] lockPathBytes(ShmFile file, BoundLock lock) {
-        byte[] bytes = lock.path().getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = lock.path.getBytes(StandardCharsets.UTF_8);
         if (bytes.length > ConditionDescriptor.MAX_LOCK_PATH_BYTES) {
             throw new RegionException(file.path(), "the bound lock's path is " + bytes.length + " bytes, at most "
-                    + ConditionDescriptor.MAX_LOCK_PATH_BYTES + " fit: " + lock.path());
+                    + ConditionDescriptor.MAX_LOCK_PATH_BYTES + " fit: " + lock.path);
         }
         return bytes;
     }
@@ -234,7 +234,7 @@ public final class ShmCondition extends RegionObject {
 
     /** The file of the lock this condition is bound to. */
     public Path lockFile() {
-        return Path.of(lock.path());
+        return Path.of(lock.path);
     }
 
     private boolean awaitSignal(Deadline deadline) throws InterruptedException {
@@ -268,68 +268,77 @@ public final class ShmCondition extends RegionObject {
     private void requireHeld(String operation) {
         if (!lock.isHeldByCurrentThread()) {
             throw new IllegalMonitorStateException(operation + " on condition " + file()
-                    + " by a thread that does not hold its lock " + lock.path());
+                    + " by a thread that does not hold its lock " + lock.path);
         }
     }
 
     @Override
     public String toString() {
-        return "ShmCondition[" + file() + ", lock " + lock.path() + ", " + waiters() + " waiting]";
+        return "ShmCondition[" + file() + ", lock " + lock.path + ", " + waiters() + " waiting]";
     }
 
     /** What a condition needs of its lock. */
-    private interface BoundLock {
-        String path();
+    private abstract static class BoundLock {
+        /** The lock's file as an absolute path: what the condition records and checks. */
+        final String path;
 
-        boolean isHeldByCurrentThread();
+        BoundLock(Path file) {
+            this.path = file.toAbsolutePath().normalize().toString();
+        }
+
+        abstract boolean isHeldByCurrentThread();
 
         /** Releases the lock entirely; returns what {@link #restore} needs to take it back. */
-        long releaseFully();
+        abstract long releaseFully();
 
-        void restore(long saved);
+        abstract void restore(long saved);
     }
 
-    private record PlainLock(ShmLock lock) implements BoundLock {
-        @Override
-        public String path() {
-            return lock.file().toAbsolutePath().normalize().toString();
+    private static final class PlainLock extends BoundLock {
+        private final ShmLock lock;
+
+        PlainLock(ShmLock lock) {
+            super(lock.file());
+            this.lock = lock;
         }
 
         @Override
-        public boolean isHeldByCurrentThread() {
+        boolean isHeldByCurrentThread() {
             return lock.isHeldByCurrentThread();
         }
 
         @Override
-        public long releaseFully() {
+        long releaseFully() {
             lock.unlock();
             return 1;
         }
 
         @Override
-        public void restore(long saved) {
+        void restore(long saved) {
             lock.lock();
         }
     }
 
-    private record ReentrantLock(ShmReentrantLock lock) implements BoundLock {
-        @Override
-        public String path() {
-            return lock.file().toAbsolutePath().normalize().toString();
+    private static final class ReentrantLock extends BoundLock {
+        private final ShmReentrantLock lock;
+
+        ReentrantLock(ShmReentrantLock lock) {
+            super(lock.file());
+            this.lock = lock;
         }
 
         @Override
-        public boolean isHeldByCurrentThread() {
+        boolean isHeldByCurrentThread() {
             return lock.isHeldByCurrentThread();
         }
 
         @Override
-        public long releaseFully() {
+        long releaseFully() {
             return lock.releaseFully();
         }
 
         @Override
-        public void restore(long saved) {
+        void restore(long saved) {
             lock.restore(saved);
         }
     }

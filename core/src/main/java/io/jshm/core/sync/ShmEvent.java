@@ -42,6 +42,9 @@ import java.time.Duration;
  *       waking everyone, so a set flag never has WAITERS and a waker never misses a sleeper.</li>
  *   <li>{@code clear()} only removes SET, so the count still shows a waiter that a set happened.
  *       It could only be fooled by exactly 2^30 sets during one wait.</li>
+ *   <li>A waiter that times out leaves WAITERS set; the next {@code set()} then makes one
+ *       {@code FUTEX_WAKE} that finds nobody. Clearing it would need a count of parked waiters,
+ *       which every wait would then have to write twice.</li>
  * </ul>
  */
 public final class ShmEvent extends RegionObject {
