@@ -42,8 +42,8 @@ class JvmProcessTest {
         try (Children children = new Children()) {
             JvmProcess terminated = children.start(ProcessChildren.SleepForever.class, dir.toString(), "t");
             JvmProcess killed = children.start(ProcessChildren.SleepForever.class, dir.toString(), "k");
-            Children.awaitFile(dir.resolve("t.started"));
-            Children.awaitFile(dir.resolve("k.started"));
+            Children.awaitFile(terminated, dir.resolve("t.started"));
+            Children.awaitFile(killed, dir.resolve("k.started"));
             assertTrue(terminated.isAlive());
             terminated.terminate();
             killed.kill();
@@ -76,8 +76,8 @@ class JvmProcessTest {
         Path plainPid = dir.resolve("plain.pid");
         try (Children children = new Children()) {
             JvmProcess parent = children.start(ProcessChildren.ParentOfTwo.class, daemonPid.toString(), plainPid.toString());
-            Children.awaitFile(daemonPid);
-            Children.awaitFile(plainPid);
+            Children.awaitFile(parent, daemonPid);
+            Children.awaitFile(parent, plainPid);
             ProcessIdentity daemon = ProcessIdentity.of(Long.parseLong(Files.readString(daemonPid).strip()));
             ProcessIdentity plain = ProcessIdentity.of(Long.parseLong(Files.readString(plainPid).strip()));
             try {

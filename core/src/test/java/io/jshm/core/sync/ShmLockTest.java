@@ -182,7 +182,7 @@ class ShmLockTest {
     /** Starts a child that takes lock "lock" and holds it until killed; returns once it holds it. */
     private JvmProcess startHolder(Children children) throws InterruptedException {
         JvmProcess holder = children.start(LockChildren.HoldUntilKilled.class, dir.toString(), "lock");
-        Children.awaitFile(dir.resolve("lock.held"));
+        Children.awaitFile(holder, dir.resolve("lock.held"));
         return holder;
     }
 }

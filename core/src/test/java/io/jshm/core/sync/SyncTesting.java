@@ -5,6 +5,7 @@ import io.jshm.core.region.RegionKind;
 import io.jshm.core.region.RegionSpec;
 import io.jshm.core.region.SharedRegion;
 import io.jshm.core.region.ShmFile;
+import io.jshm.core.testing.Children;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,13 +33,6 @@ final class SyncTesting {
 
     /** Waits for {@code child} to announce {@code step}, failing if it ends first or after {@code timeout}. */
     static void awaitAnnounced(JvmProcess child, Path dir, String step, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!Files.exists(dir.resolve(step))) {
-            if (!child.isAlive() || System.nanoTime() - deadline > 0) {
-                throw new AssertionError(child.name() + " did not announce " + step + " within " + timeout
-                        + " (alive: " + child.isAlive() + "); output:\n" + child.output());
-            }
-            Thread.sleep(5);
-        }
+        Children.awaitFile(child, dir.resolve(step), timeout);
     }
 }

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,13 +47,24 @@ public final class Children implements AutoCloseable {
         }
     }
 
-    /** Waits (at most a minute) for a child to create {@code file}, its way of saying it got somewhere. */
-    public static void awaitFile(Path file) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    /**
+     * Waits for {@code child} to create {@code file}, its way of saying it got somewhere; fails
+     * with the child's output if it ends first or takes longer than {@code timeout}.
+     */
+    public static void awaitFile(JvmProcess child, Path file, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (!Files.exists(file)) {
-            assertTrue(System.nanoTime() < deadline, "child never created " + file);
+            if (!child.isAlive() || System.nanoTime() - deadline > 0) {
+                throw new AssertionError(child.name() + " did not create " + file + " within " + timeout
+                        + " (alive: " + child.isAlive() + "); output:\n" + child.output());
+            }
             Thread.sleep(5);
         }
+    }
+
+    /** {@link #awaitFile(JvmProcess, Path, Duration)} with a minute to do it in. */
+    public static void awaitFile(JvmProcess child, Path file) throws InterruptedException {
+        awaitFile(child, file, Duration.ofMinutes(1));
     }
 
     @Override
