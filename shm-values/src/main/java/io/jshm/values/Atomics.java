@@ -22,7 +22,7 @@ final class Atomics {
     }
 
     /** Applies {@code update} atomically; returns the new value if {@code returnNew}, else the old one. */
-    static int update(MemorySegment segment, long offset, IntUnaryOperator update, boolean returnNew) {
+    static int updateInt(MemorySegment segment, long offset, IntUnaryOperator update, boolean returnNew) {
         int prev = (int) INT.getVolatile(segment, offset);
         for (;;) {
             int next = update.applyAsInt(prev);
@@ -35,7 +35,7 @@ final class Atomics {
     }
 
     /** Applies {@code update} atomically; returns the new value if {@code returnNew}, else the old one. */
-    static long update(MemorySegment segment, long offset, LongUnaryOperator update, boolean returnNew) {
+    static long updateLong(MemorySegment segment, long offset, LongUnaryOperator update, boolean returnNew) {
         long prev = (long) LONG.getVolatile(segment, offset);
         for (;;) {
             long next = update.applyAsLong(prev);
@@ -48,7 +48,7 @@ final class Atomics {
     }
 
     /** Applies {@code update} to a double atomically; returns the new value if {@code returnNew}, else the old one. */
-    static double update(MemorySegment segment, long offset, DoubleUnaryOperator update, boolean returnNew) {
+    static double updateDouble(MemorySegment segment, long offset, DoubleUnaryOperator update, boolean returnNew) {
         long prev = (long) LONG.getVolatile(segment, offset);
         for (;;) {
             long next = Double.doubleToRawLongBits(update.applyAsDouble(Double.longBitsToDouble(prev)));

@@ -157,12 +157,12 @@ public final class SharedDouble extends SharedObject<SharedDouble> {
 
     /** Atomically applies {@code update} (which may run more than once); returns the old value. */
     public double getAndUpdate(DoubleUnaryOperator update) {
-        return Atomics.update(body, VALUE, update, false);
+        return Atomics.updateDouble(body, VALUE, update, false);
     }
 
     /** Atomically applies {@code update} (which may run more than once); returns the new value. */
     public double updateAndGet(DoubleUnaryOperator update) {
-        return Atomics.update(body, VALUE, update, true);
+        return Atomics.updateDouble(body, VALUE, update, true);
     }
 
     /** Atomically replaces the value with {@code accumulator(value, x)}; returns the old value. */

@@ -193,12 +193,12 @@ public final class SharedDoubleArray extends SharedObject<SharedDoubleArray> {
 
     /** Atomically applies {@code update} (which may run more than once) to element {@code index}; returns the old value. */
     public double getAndUpdate(int index, DoubleUnaryOperator update) {
-        return Atomics.update(elements, offset(index), update, false);
+        return Atomics.updateDouble(elements, offset(index), update, false);
     }
 
     /** Atomically applies {@code update} (which may run more than once) to element {@code index}; returns the new value. */
     public double updateAndGet(int index, DoubleUnaryOperator update) {
-        return Atomics.update(elements, offset(index), update, true);
+        return Atomics.updateDouble(elements, offset(index), update, true);
     }
 
     /** Atomically replaces element {@code index} with {@code accumulator(element, x)}; returns the old value. */

@@ -175,12 +175,12 @@ public final class SharedInt extends SharedObject<SharedInt> {
 
     /** Atomically applies {@code update} (which may run more than once); returns the old value. */
     public int getAndUpdate(IntUnaryOperator update) {
-        return Atomics.update(body, VALUE, update, false);
+        return Atomics.updateInt(body, VALUE, update, false);
     }
 
     /** Atomically applies {@code update} (which may run more than once); returns the new value. */
     public int updateAndGet(IntUnaryOperator update) {
-        return Atomics.update(body, VALUE, update, true);
+        return Atomics.updateInt(body, VALUE, update, true);
     }
 
     /** Atomically replaces the value with {@code accumulator(value, x)}; returns the old value. */

@@ -210,12 +210,12 @@ public final class SharedIntArray extends SharedObject<SharedIntArray> {
 
     /** Atomically applies {@code update} (which may run more than once) to element {@code index}; returns the old value. */
     public int getAndUpdate(int index, IntUnaryOperator update) {
-        return Atomics.update(elements, offset(index), update, false);
+        return Atomics.updateInt(elements, offset(index), update, false);
     }
 
     /** Atomically applies {@code update} (which may run more than once) to element {@code index}; returns the new value. */
     public int updateAndGet(int index, IntUnaryOperator update) {
-        return Atomics.update(elements, offset(index), update, true);
+        return Atomics.updateInt(elements, offset(index), update, true);
     }
 
     /** Atomically replaces element {@code index} with {@code accumulator(element, x)}; returns the old value. */

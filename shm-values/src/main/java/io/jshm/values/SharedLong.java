@@ -175,12 +175,12 @@ public final class SharedLong extends SharedObject<SharedLong> {
 
     /** Atomically applies {@code update} (which may run more than once); returns the old value. */
     public long getAndUpdate(LongUnaryOperator update) {
-        return Atomics.update(body, VALUE, update, false);
+        return Atomics.updateLong(body, VALUE, update, false);
     }
 
     /** Atomically applies {@code update} (which may run more than once); returns the new value. */
     public long updateAndGet(LongUnaryOperator update) {
-        return Atomics.update(body, VALUE, update, true);
+        return Atomics.updateLong(body, VALUE, update, true);
     }
 
     /** Atomically replaces the value with {@code accumulator(value, x)}; returns the old value. */

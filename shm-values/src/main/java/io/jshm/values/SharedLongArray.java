@@ -210,12 +210,12 @@ public final class SharedLongArray extends SharedObject<SharedLongArray> {
 
     /** Atomically applies {@code update} (which may run more than once) to element {@code index}; returns the old value. */
     public long getAndUpdate(int index, LongUnaryOperator update) {
-        return Atomics.update(elements, offset(index), update, false);
+        return Atomics.updateLong(elements, offset(index), update, false);
     }
 
     /** Atomically applies {@code update} (which may run more than once) to element {@code index}; returns the new value. */
     public long updateAndGet(int index, LongUnaryOperator update) {
-        return Atomics.update(elements, offset(index), update, true);
+        return Atomics.updateLong(elements, offset(index), update, true);
     }
 
     /** Atomically replaces element {@code index} with {@code accumulator(element, x)}; returns the old value. */

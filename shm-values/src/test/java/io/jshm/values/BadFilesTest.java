@@ -24,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Opening a file as what it is not fails with an exception that names file, found and expected. */
+@SuppressWarnings("try") // resources that only keep a file open for the test
 class BadFilesTest {
     @TempDir(factory = ShmTempDir.class)
     Path dir;

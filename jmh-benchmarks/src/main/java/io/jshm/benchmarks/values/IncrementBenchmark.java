@@ -115,6 +115,7 @@ public abstract class IncrementBenchmark {
 
     /** A read-then-write under the value's own robust interprocess lock. */
     @Benchmark
+    @SuppressWarnings("try") // the guard only unlocks
     public long lockedJshmLock() {
         try (var held = jshm.lock()) {
             long next = jshm.getPlain() + 1;
