@@ -98,7 +98,7 @@ public abstract sealed class SharedObject<S extends SharedObject<S>> implements 
             lock.lock();
         } catch (OwnerDiedException died) {
             lock.unlock();
-            throw died;
+            throw died.afterRelease();
         }
     }
 

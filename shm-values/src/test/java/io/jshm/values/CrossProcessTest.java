@@ -17,6 +17,7 @@ import java.util.stream.LongStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -114,6 +115,8 @@ class CrossProcessTest {
 
             OwnerDiedException died = assertThrows(OwnerDiedException.class, () -> counter.withLock(c -> c.set(0)));
             assertEquals(holder.pid(), died.deadOwnerPid());
+            assertFalse(died.lockHeld());
+            assertTrue(died.getMessage().contains("released again"), died.getMessage());
             assertEquals(-1, counter.get(), "the action did not run");
             assertTrue(!counter.getLock().isLocked(), "withLock released the recovered lock");
             counter.withLock(c -> c.set(0));

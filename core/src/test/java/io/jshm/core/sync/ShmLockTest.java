@@ -84,6 +84,7 @@ class ShmLockTest {
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
             OwnerDiedException died = assertInstanceOf(OwnerDiedException.class, outcome.get());
             assertEquals(holder.pid(), died.deadOwnerPid());
+            assertTrue(died.lockHeld());
             assertTrue(millis < 2000, "took over " + millis + " ms after the kill");
             assertEquals(1, lock.ownerDeaths());
             assertTrue(lock.isLocked());
