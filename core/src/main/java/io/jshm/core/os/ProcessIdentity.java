@@ -21,6 +21,7 @@ public record ProcessIdentity(long pid, long startTime) {
     private static final int STATE_INDEX = 0;
     private static final int START_TIME_INDEX = 19;
     private static final ProcessIdentity CURRENT = readCurrent();
+    private static final long PID_NAMESPACE = readPidNamespace();
 
     /** This JVM's process. */
     public static ProcessIdentity current() {
@@ -56,6 +57,23 @@ public record ProcessIdentity(long pid, long startTime) {
     public static ProcessIdentity of(long pid) {
         String[] fields = statFields(pid);
         return fields == null ? null : new ProcessIdentity(pid, Long.parseLong(fields[START_TIME_INDEX]));
+    }
+
+    /**
+     * The pid namespace this JVM lives in (the inode number of {@code /proc/self/ns/pid}), or 0
+     * when it cannot be read. Pids mean the same process only within one namespace.
+     */
+    public static long pidNamespace() {
+        return PID_NAMESPACE;
+    }
+
+    private static long readPidNamespace() {
+        try {
+            String link = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString();
+            return Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     private static ProcessIdentity readCurrent() {

@@ -2,9 +2,9 @@ package io.jshm.core.process;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.Arrays;
 
 /**
@@ -36,21 +36,27 @@ public final class ChildMain {
         } else {
             System.in.close();
         }
-        MethodHandle main;
+        Method main;
         try {
             Class<?> mainClass = Class.forName(args[0], true, ClassLoader.getSystemClassLoader());
-            main = MethodHandles.publicLookup().findStatic(mainClass, "main",
-                    MethodType.methodType(void.class, String[].class));
+            main = mainClass.getDeclaredMethod("main", String[].class);
+            // Like the java launcher since JDK 25, accept a main class or method that is not public.
+            if (!Modifier.isStatic(main.getModifiers()) || !main.trySetAccessible()) {
+                throw new NoSuchMethodException("no accessible static main(String[]) in " + args[0]);
+            }
         } catch (ReflectiveOperationException e) {
             System.err.println("jshm child: cannot run " + args[0] + ": " + e);
             System.exit(UNCAUGHT_EXCEPTION_STATUS);
             return;
         }
         try {
-            main.invokeExact(Arrays.copyOfRange(args, 1, args.length));
-        } catch (Throwable t) {
+            main.invoke(null, (Object) Arrays.copyOfRange(args, 1, args.length));
+        } catch (InvocationTargetException e) {
             System.err.print("jshm child " + JvmProcess.currentProcessName() + ": uncaught ");
-            t.printStackTrace();
+            e.getCause().printStackTrace();
+            System.exit(UNCAUGHT_EXCEPTION_STATUS);
+        } catch (IllegalAccessException e) {
+            System.err.println("jshm child: cannot run " + args[0] + ": " + e);
             System.exit(UNCAUGHT_EXCEPTION_STATUS);
         }
     }

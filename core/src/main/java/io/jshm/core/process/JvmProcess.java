@@ -117,14 +117,15 @@ public final class JvmProcess implements AutoCloseable {
         return OptionalInt.of(bySignal ? SIGNAL_STATUS_BASE - status : status);
     }
 
-    /** Asks the child to end (SIGTERM): its shutdown hooks run. */
+    /** Asks the child to end (SIGTERM): its shutdown hooks run, and what they print is still captured. */
     public void terminate() {
-        process.destroy();
+        // Process.destroy() would also close our ends of the child's pipes, losing its last words.
+        process.toHandle().destroy();
     }
 
     /** Ends the child at once (SIGKILL). */
     public void kill() {
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
     }
 
     /**

@@ -28,7 +28,9 @@ package io.jshm.core.region;
  *  |         Creator start time (clock ticks since boot)           |
  *  +---------------------------------------------------------------+ 72
  *  |                Creation time (epoch milliseconds)             |
- *  +---------------------------------------------------------------+ 80 .. 127 reserved, zero
+ *  +---------------------------------------------------------------+ 80
+ *  |        Creator's pid namespace (inode of /proc/self/ns/pid)   |
+ *  +---------------------------------------------------------------+ 88 .. 127 reserved, zero
  *  |                    Init state (own cache line)                |128
  *  +---------------------------------------------------------------+ 132 .. 255 reserved, zero
  *  |                  Body: the object's own layout                |256
@@ -36,7 +38,9 @@ package io.jshm.core.region;
  * </pre>
  *
  * <p>Everything but the init state is written once, before the file gets its name, and never
- * changes. The body starts on a 128-byte boundary, so that a body that puts each hot word on its
+ * changes. The pid namespace is there because locks and queues name processes by pid: a
+ * process in another pid namespace (another container sharing {@code /dev/shm}) would read
+ * those pids as other processes', or as dead ones, so {@code open} refuses it. The body starts on a 128-byte boundary, so that a body that puts each hot word on its
  * own 128-byte line keeps it there.
  */
 public final class RegionDescriptor {
@@ -55,6 +59,7 @@ public final class RegionDescriptor {
     public static final int CREATOR_PID_OFFSET = 56;
     public static final int CREATOR_START_TIME_OFFSET = 64;
     public static final int CREATED_MILLIS_OFFSET = 72;
+    public static final int PID_NAMESPACE_OFFSET = 80;
     public static final int INIT_STATE_OFFSET = 128;
 
     /** The size of the header, which is also the offset of the body. */

@@ -125,7 +125,7 @@ public final class SharedRegion implements AutoCloseable {
      * @throws RegionTruncatedException  if the file is shorter than its header says
      * @throws RegionMagicException      if it is not a jshm region
      * @throws RegionVersionException    if its format version is not this build's
-     * @throws RegionMismatchException   if it holds another kind
+     * @throws RegionMismatchException   if it holds another kind, or was made in another pid namespace
      * @throws RegionSizeException       if it is longer than its header says
      * @throws RegionNotReadyException   if it is not READY in time
      * @throws RegionAccessException     if it may not be read and written
@@ -289,6 +289,12 @@ public final class SharedRegion implements AutoCloseable {
     }
 
     private static MemorySegment createMapped(Path path, Path temporary, ShmFile file, long totalSize, Arena arena) {
+        long free = usableSpace(file.directory());
+        if (free >= 0 && totalSize > free) {
+            // posix_fallocate would say the same, but only after reserving (and zeroing) what it could.
+            throw new RegionNoSpaceException(path, "cannot reserve " + totalSize + " bytes: the file system of "
+                    + file.directory() + " has " + free + " bytes free");
+        }
         try {
             Files.createFile(temporary, PosixFilePermissions.asFileAttribute(file.permissions()));
             // The umask may have taken bits away; the caller asked for exactly these.
@@ -319,6 +325,7 @@ public final class SharedRegion implements AutoCloseable {
         mapping.set(ValueLayout.JAVA_LONG, RegionDescriptor.CREATOR_PID_OFFSET, creator.pid());
         mapping.set(ValueLayout.JAVA_LONG, RegionDescriptor.CREATOR_START_TIME_OFFSET, creator.startTime());
         mapping.set(ValueLayout.JAVA_LONG, RegionDescriptor.CREATED_MILLIS_OFFSET, System.currentTimeMillis());
+        mapping.set(ValueLayout.JAVA_LONG, RegionDescriptor.PID_NAMESPACE_OFFSET, ProcessIdentity.pidNamespace());
     }
 
     private static void validateHeader(Path path, MemorySegment mapping, long length, RegionKind expectedKind) {
@@ -342,6 +349,11 @@ public final class SharedRegion implements AutoCloseable {
             RegionKind found = RegionKind.ofCode(kindCode);
             throw new RegionMismatchException(path, "kind", found == null ? "unknown kind code " + kindCode : found,
                     expectedKind);
+        }
+        long namespace = mapping.get(ValueLayout.JAVA_LONG, RegionDescriptor.PID_NAMESPACE_OFFSET);
+        if (namespace != ProcessIdentity.pidNamespace()) {
+            throw new RegionMismatchException(path, "pid namespace", namespace, ProcessIdentity.pidNamespace()
+                    + " (this process's; jshm objects are shared within one pid namespace, as their locks name owners by pid)");
         }
         long totalSize = mapping.get(ValueLayout.JAVA_LONG, RegionDescriptor.TOTAL_SIZE_OFFSET);
         if (length < totalSize) {

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.OptionalLong;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A robust mutual-exclusion lock shared by threads of any number of processes: Python's
@@ -53,8 +52,8 @@ import java.util.concurrent.TimeUnit;
  *       the old value had {@code WAITERS_BIT}. The kernel compares the word with the expected
  *       value atomically with parking, so a wake can never fall between a waiter's check and its
  *       sleep.</li>
- *   <li>Dead owners: a waiter parks in slices of {@value #OWNER_CHECK_MILLIS} ms. When a slice
- *       runs out, it checks the owner named by the word against {@code /proc} (pid alive, not a
+ *   <li>Dead owners: a waiter parks in slices of {@value #OWNER_CHECK_MILLIS} ms. When it
+ *       returns to find the word unchanged (the slice ran out, or a spurious wake-up), it checks the owner named by the word against {@code /proc} (pid alive, not a
  *       zombie, same start time) and, if it is gone, CASes the exact word it saw to its own pid.
  *       The CAS fails if the lock changed hands meanwhile, so a stale verdict is harmless. The
  *       owner's start time is recorded just after the CAS and cleared just before release; a
@@ -63,13 +62,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ShmLock implements AutoCloseable {
     /** How long a waiter parks before it checks whether the owner still lives. */
-    public static final long OWNER_CHECK_MILLIS = 100;
+    public static final long OWNER_CHECK_MILLIS = Parking.SLICE_MILLIS;
 
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
-    private static final int SPINS = 100;
     private static final int WAITERS = LockDescriptor.WAITERS_BIT;
-    private static final long OWNER_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(OWNER_CHECK_MILLIS);
 
     private static final ProcessIdentity ME = ProcessIdentity.current();
     private static final int MY_PID = checkedPid(ME.pid());
@@ -313,7 +310,7 @@ public final class ShmLock implements AutoCloseable {
 
     private long acquireSlowInterruptibly(Deadline deadline) throws InterruptedException {
         checkNotHeldByCurrentThread();
-        for (int i = 0; i < SPINS; i++) {
+        for (int i = 0; i < Parking.SPINS; i++) {
             int seen = (int) INT.getVolatile(line, (long) LockDescriptor.LOCK_WORD_OFFSET);
             if (seen == 0 && tryAcquireFast()) {
                 return ACQUIRED;
@@ -336,15 +333,11 @@ public final class ShmLock implements AutoCloseable {
                 }
                 seen |= WAITERS;
             }
-            if (Thread.interrupted()) {
-                throw new InterruptedException("interrupted while waiting for the lock in " + file);
-            }
-            long remaining = deadline.remainingNanos();
-            if (remaining <= 0) {
+            if (!Parking.park(wordAddress, seen, deadline, file)) {
                 return NOT_ACQUIRED;
             }
-            Futex.WaitResult result = Futex.await(wordAddress, seen, Math.min(remaining, OWNER_CHECK_NANOS));
-            if (result == Futex.WaitResult.TIMED_OUT) {
+            // Unchanged after a park: the slice ran out (or the wake-up was spurious). Is the owner still there?
+            if ((int) INT.getVolatile(line, (long) LockDescriptor.LOCK_WORD_OFFSET) == seen) {
                 long outcome = takeOverIfOwnerDead(seen);
                 if (outcome != NOT_ACQUIRED) {
                     return outcome;

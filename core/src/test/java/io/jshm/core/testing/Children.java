@@ -2,6 +2,8 @@ package io.jshm.core.testing;
 
 import io.jshm.core.process.JvmProcess;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +45,26 @@ public final class Children implements AutoCloseable {
         for (JvmProcess child : started) {
             assertExitsCleanly(child, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
         }
+    }
+
+    /**
+     * Waits for {@code child} to create {@code file}, its way of saying it got somewhere; fails
+     * with the child's output if it ends first or takes longer than {@code timeout}.
+     */
+    public static void awaitFile(JvmProcess child, Path file, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!Files.exists(file)) {
+            if (!child.isAlive() || System.nanoTime() - deadline > 0) {
+                throw new AssertionError(child.name() + " did not create " + file + " within " + timeout
+                        + " (alive: " + child.isAlive() + "); output:\n" + child.output());
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** {@link #awaitFile(JvmProcess, Path, Duration)} with a minute to do it in. */
+    public static void awaitFile(JvmProcess child, Path file) throws InterruptedException {
+        awaitFile(child, file, Duration.ofMinutes(1));
     }
 
     @Override
