@@ -1,4 +1,6 @@
 /** jshm queues: bounded SPSC and MPMC message queues, joinable queue and duplex pipe, across processes. */
 module io.jshm.queue {
     requires transitive io.jshm.core;
+
+    exports io.jshm.queue;
 }

@@ -1,0 +1,273 @@
+package io.jshm.benchmarks.queue;
+
+import io.jshm.core.region.ShmFile;
+import io.jshm.queue.EndOfStreamException;
+import io.jshm.queue.MpmcQueue;
+import io.jshm.queue.ShmQueue;
+import io.jshm.queue.SpscQueue;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+
+/**
+ * One direction of a message channel between two JVMs, the same interface over every contender:
+ * jshm SPSC and MPMC queues, Agrona one-to-one and many-to-one ring buffers on a mapped file, and
+ * a Unix-domain stream socket. Each side sends and receives fixed-size messages; nothing on the
+ * send/receive path allocates.
+ */
+abstract class Transport implements AutoCloseable {
+    static final int CAPACITY = 1024;
+    static final int MAX_LENGTH = 1024;
+
+    /** Sends one message of the buffer's size, waiting (spinning or parking, as the contender does). */
+    abstract void send() throws Exception;
+
+    /** Receives one message, waiting; false at end of stream. */
+    abstract boolean receive() throws Exception;
+
+    /** Receives what is there (at least one, waiting); returns how many, -1 at end of stream. */
+    int receiveBatch() throws Exception {
+        return receive() ? 1 : -1;
+    }
+
+    /** Tells the receiver no more will come. */
+    abstract void finish() throws Exception;
+
+    @Override
+    public abstract void close() throws Exception;
+
+    /** Creates (owner) or opens the channel named {@code name} in {@code dir}. */
+    static Transport of(String kind, Path dir, String name, int size, boolean owner) throws IOException {
+        return switch (kind) {
+            case "jshm-spsc", "jshm-mpmc" -> new Jshm(kind, dir, name, size, owner);
+            case "agrona-1to1", "agrona-mto1" -> new Agrona(kind, dir.resolve(name), size, owner);
+            case "uds" -> new Socket(dir.resolve(name), size, owner);
+            default -> throw new IllegalArgumentException(kind);
+        };
+    }
+
+    static final class Jshm extends Transport {
+        private final ShmQueue queue;
+        private final Arena arena = Arena.ofShared();
+        private final MemorySegment message;
+        private final MemorySegment into;
+        private final ShmFile file;
+        private final boolean owner;
+
+        Jshm(String kind, Path dir, String name, int size, boolean owner) {
+            this.file = ShmFile.of(dir, name);
+            this.owner = owner;
+            boolean spsc = kind.equals("jshm-spsc");
+            if (owner) {
+                queue = spsc ? SpscQueue.create(file, CAPACITY, MAX_LENGTH) : MpmcQueue.create(file, CAPACITY, MAX_LENGTH);
+            } else {
+                queue = spsc ? SpscQueue.open(file) : MpmcQueue.open(file);
+            }
+            message = arena.allocate(size, 8);
+            into = arena.allocate(MAX_LENGTH, 8);
+        }
+
+        @Override
+        void send() throws InterruptedException {
+            queue.put(message);
+        }
+
+        @Override
+        boolean receive() throws InterruptedException {
+            try {
+                queue.take(into);
+                return true;
+            } catch (EndOfStreamException e) {
+                return false;
+            }
+        }
+
+        @Override
+        int receiveBatch() throws InterruptedException {
+            try {
+                return queue.drain((buffer, offset, length) -> { }, 256, Duration.ofSeconds(30));
+            } catch (EndOfStreamException e) {
+                return -1;
+            }
+        }
+
+        @Override
+        void finish() {
+            queue.closeForSending();
+        }
+
+        @Override
+        public void close() {
+            if (owner) {
+                queue.unlink();
+            }
+            queue.close();
+            arena.close();
+        }
+    }
+
+    /** Agrona's ring buffers on a mapped file; both sides spin (Agrona has no blocking wait). */
+    static final class Agrona extends Transport {
+        private static final int END = 2;
+        private final RingBuffer ring;
+        private final UnsafeBuffer message;
+        private final Path path;
+        private final boolean owner;
+        private int lastType;
+        private final org.agrona.concurrent.MessageHandler onMessage = (type, buffer, index, length) -> lastType = type;
+
+        Agrona(String kind, Path path, int size, boolean owner) throws IOException {
+            this.path = path;
+            this.owner = owner;
+            // A power of two, about the size of jshm's ring (1024 slots of 1040 bytes).
+            long length = (1L << 21) + RingBufferDescriptor.TRAILER_LENGTH;
+            MappedByteBuffer mapped;
+            try (FileChannel channel = owner
+                    ? FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                    : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, length);
+            }
+            UnsafeBuffer buffer = new UnsafeBuffer(mapped);
+            ring = kind.equals("agrona-1to1") ? new OneToOneRingBuffer(buffer) : new ManyToOneRingBuffer(buffer);
+            message = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
+        }
+
+        @Override
+        void send() {
+            while (!ring.write(1, message, 0, message.capacity())) {
+                Thread.onSpinWait();
+            }
+        }
+
+        @Override
+        boolean receive() {
+            while (ring.read(onMessage, 1) == 0) {
+                Thread.onSpinWait();
+            }
+            return lastType != END;
+        }
+
+        @Override
+        int receiveBatch() {
+            int n;
+            while ((n = ring.read(onMessage, 256)) == 0) {
+                Thread.onSpinWait();
+            }
+            return lastType == END ? -1 : n;
+        }
+
+        @Override
+        void finish() {
+            while (!ring.write(END, message, 0, 0)) {
+                Thread.onSpinWait();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (owner) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    /** A Unix-domain stream socket, blocking: the kernel baseline (what pipes and Python's Queue pay). */
+    static final class Socket extends Transport {
+        private final Path path;
+        private final SocketChannel channel;
+        private final ServerSocketChannel server;
+        private final ByteBuffer out;
+        private final ByteBuffer in;
+        private final ByteBuffer bulk = ByteBuffer.allocateDirect(1 << 16);
+
+        Socket(Path path, int size, boolean owner) throws IOException {
+            this.path = path;
+            out = ByteBuffer.allocateDirect(size);
+            in = ByteBuffer.allocateDirect(size);
+            if (owner) {
+                server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+                server.bind(UnixDomainSocketAddress.of(path));
+                channel = null;
+            } else {
+                server = null;
+                channel = SocketChannel.open(UnixDomainSocketAddress.of(path));
+            }
+        }
+
+        private SocketChannel accepted;
+
+        private SocketChannel channel() throws IOException {
+            if (channel != null) {
+                return channel;
+            }
+            if (accepted == null) {
+                accepted = server.accept();
+            }
+            return accepted;
+        }
+
+        @Override
+        void send() throws IOException {
+            out.clear();
+            SocketChannel c = channel();
+            while (out.hasRemaining()) {
+                c.write(out);
+            }
+        }
+
+        @Override
+        boolean receive() throws IOException {
+            in.clear();
+            SocketChannel c = channel();
+            while (in.hasRemaining()) {
+                if (c.read(in) < 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        int receiveBatch() throws IOException {
+            bulk.clear();
+            int n = channel().read(bulk);
+            return n < 0 ? -1 : Math.max(1, n / Math.max(1, in.capacity()));
+        }
+
+        @Override
+        void finish() throws IOException {
+            channel().shutdownOutput();
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (accepted != null) {
+                accepted.close();
+            }
+            if (channel != null) {
+                channel.close();
+            }
+            if (server != null) {
+                server.close();
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}

@@ -1,0 +1,364 @@
+package io.jshm.queue;
+
+import io.jshm.core.os.ProcessIdentity;
+import io.jshm.core.region.RegionKind;
+import io.jshm.core.region.SharedRegion;
+import io.jshm.core.region.ShmFile;
+
+import java.util.concurrent.TimeUnit;
+
+import static io.jshm.queue.QueueDescriptor.*;
+
+/**
+ * A bounded multi-producer multi-consumer queue of byte messages shared between any number of
+ * threads in any number of processes, that survives the death of any of them.
+ *
+ * <p>Everything in {@link ShmQueue} holds for any number of producers and consumers at once:
+ * each message is received exactly once, whole, and the messages of one producer thread arrive
+ * in the order it sent them (as seen by any one consumer, and in claim order overall). In
+ * addition:
+ * <ul>
+ *   <li>A producer process that dies (even by {@code kill -9}) after claiming a slot and before
+ *       publishing it blocks nobody for long: once a waiter has seen the slot unchanged for
+ *       {@value #STUCK_MILLIS} ms and finds the claimant's process gone, the slot is skipped and
+ *       counted in {@link QueueStats#skippedClaims()}.</li>
+ *   <li>A consumer process that dies while reading a message gives the slot back the same way
+ *       (counted in {@link QueueStats#abandonedReads()}); the others go on.</li>
+ *   <li>A claim by a live process is never taken away, however slow it is. Liveness is judged by
+ *       pid (in {@code /proc}): the processes must share a pid namespace, and a dead claimant whose
+ *       pid is reused meanwhile is waited for until that process ends.</li>
+ * </ul>
+ *
+ * <h2>Implementation notes</h2>
+ * A variant of Vyukov's bounded MPMC queue (per-slot sequence numbers over a ring of
+ * {@code capacity} fixed slots), changed so that every claim names its owner atomically:
+ * <ul>
+ *   <li>Each slot has a 64-bit state word: 39 bits of position, 3 bits of kind, 22 bits of pid.
+ *       For position {@code p} (slot {@code p & (capacity - 1)}) the state goes
+ *       {@code EMPTY(p) -> CLAIMED(p, producer) -> FULL(p) -> READING(p, consumer) ->
+ *       EMPTY(p + capacity)}, or {@code CLAIMED(p) -> SKIPPED(p) -> EMPTY(p + capacity)} when the
+ *       producer died or gave up. Positions are compared modulo 2^39 by equality only; a thread
+ *       would have to stall for 2^39 messages to be fooled.</li>
+ *   <li>Claiming is a CAS on the slot's state word, not on the shared counter (where Vyukov
+ *       claims): the CAS that wins the slot also records the winner's pid, so there is no instant
+ *       at which a claim exists but its owner is unknown. {@code tail} and {@code head} are then
+ *       advanced by CAS, by the claimant or by anyone who finds the slot at the counter already
+ *       claimed ("helping"), so a claimant that dies between the two CASes stops nobody. Hence
+ *       {@code tail} (and {@code head}) lag the claims by at most one.</li>
+ *   <li>Producer at {@code t}: slot {@code EMPTY(t)}: claim. Slot in any state of {@code t} or
+ *       of {@code t + capacity}: {@code t} was claimed, help {@code tail}. Slot in a state of
+ *       {@code t - capacity}: the previous message there is not consumed yet, the queue is full.
+ *       Anything else, with {@code tail} unchanged on a second read: corruption.</li>
+ *   <li>Consumer at {@code h}: {@code FULL(h)}: claim it as {@code READING(h, me)}, help
+ *       {@code head}, copy, store {@code EMPTY(h + capacity)}. {@code SKIPPED(h)}: store
+ *       {@code EMPTY(h + capacity)} by CAS and go on. {@code EMPTY(h)} or the previous lap still
+ *       being read: empty. {@code CLAIMED(h)}: a producer is writing; empty for now.</li>
+ *   <li>Fences: claims are CASes (full fences). Publish and release are volatile stores: release
+ *       semantics order the payload writes (or reads) before the state change, paired with the
+ *       acquire loads of the state by the other side; the full fence orders the store before the
+ *       load of the waiters count (see {@link ShmQueue}'s parking protocol).</li>
+ *   <li>Dead processes: a thread that finds a slot {@code CLAIMED} or {@code READING} by another
+ *       process, unchanged for {@value #STUCK_MILLIS} ms, checks that process in {@code /proc}; if
+ *       it is gone it replaces that exact state by CAS ({@code CLAIMED -> SKIPPED},
+ *       {@code READING -> EMPTY(p + capacity)}), so two recoverers, or a recoverer and a late
+ *       owner, cannot both succeed. The winner counts the recovery and wakes every waiter.</li>
+ *   <li>Close: a producer reads the closed word after its claiming CAS; if closed, it turns its
+ *       slot into {@code SKIPPED} and throws. A consumer that finds nothing at {@code head} reads
+ *       the closed word, then the slot again, and reports end of stream only if still nothing is
+ *       there. Any producer that claimed before the close store therefore has its claim seen by
+ *       that second read (and is waited for); any that claims after sees the close and gives up.
+ *       So every send that returned normally is received before end of stream.</li>
+ * </ul>
+ */
+public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
+    /** How long a slot must stay claimed by another process before that process is checked. */
+    public static final long STUCK_MILLIS = 100;
+
+    static final int EMPTY = 0;
+    static final int CLAIMED = 1;
+    static final int FULL = 2;
+    static final int READING = 3;
+    static final int SKIPPED = 4;
+
+    private static final int PID_BITS = 22;
+    private static final int KIND_SHIFT = PID_BITS;
+    private static final int POSITION_SHIFT = PID_BITS + 3;
+    private static final long PID_MASK = (1L << PID_BITS) - 1;
+    private static final long POSITION_MASK = -1L >>> POSITION_SHIFT;
+    private static final long STUCK_NANOS = TimeUnit.MILLISECONDS.toNanos(STUCK_MILLIS);
+    private static final int MY_PID = (int) (ProcessIdentity.current().pid() & PID_MASK);
+    private static final boolean PID_FITS = ProcessIdentity.current().pid() == MY_PID && MY_PID != 0;
+
+    private final boolean joinable;
+    /** Where this handle last saw a slot held by another process, and since when (slow path only). */
+    private long stuckState = -1;
+    private long stuckSince;
+
+    MpmcQueue(SharedRegion region, boolean joinable) {
+        super(region);
+        if (!PID_FITS) {
+            region.close();
+            throw new UnsupportedOperationException("pid " + ProcessIdentity.current().pid() + " does not fit in "
+                    + PID_BITS + " bits (Linux pids are below 2^22)");
+        }
+        this.joinable = joinable;
+        long tail = (long) LONG.getVolatile(body, TAIL_OFFSET);
+        long head = (long) LONG.getVolatile(body, HEAD_OFFSET);
+        if (tail - head < -1 || tail - head > capacity || head < 0) {
+            region.close();
+            throw new QueueCorruptedException(region.file().path(), "head " + head + " and tail " + tail
+                    + " are not -1 <= tail - head <= capacity " + capacity);
+        }
+    }
+
+    /** Creates the queue; fails if the file exists. */
+    public static MpmcQueue create(ShmFile file, int capacity, int maxMessageLength) {
+        return new MpmcQueue(createRegion(file, RegionKind.MPMC_QUEUE, capacity, maxMessageLength, 0), false);
+    }
+
+    /** Opens an existing queue, whatever its capacity and maximum message length. */
+    public static MpmcQueue open(ShmFile file) {
+        return new MpmcQueue(openRegion(file, RegionKind.MPMC_QUEUE, -1, -1, 0), false);
+    }
+
+    /**
+     * Opens an existing queue, checking its parameters.
+     *
+     * @throws io.jshm.core.region.RegionMismatchException if the file is not an MPMC queue (or is
+     *         a joinable one), or has another capacity or maximum message length
+     */
+    public static MpmcQueue open(ShmFile file, int capacity, int maxMessageLength) {
+        return new MpmcQueue(openRegion(file, RegionKind.MPMC_QUEUE, capacity, maxMessageLength, 0), false);
+    }
+
+    /** Opens the queue, creating it if it does not exist (race-free between processes). */
+    public static MpmcQueue openOrCreate(ShmFile file, int capacity, int maxMessageLength) {
+        return new MpmcQueue(openOrCreateRegion(file, RegionKind.MPMC_QUEUE, capacity, maxMessageLength, 0), false);
+    }
+
+    static long state(long position, int kind, int pid) {
+        return (position << POSITION_SHIFT) | ((long) kind << KIND_SHIFT) | pid;
+    }
+
+    private static boolean at(long state, long position) {
+        return state >>> POSITION_SHIFT == (position & POSITION_MASK);
+    }
+
+    private static int kind(long state) {
+        return (int) (state >>> KIND_SHIFT) & 7;
+    }
+
+    private static int pid(long state) {
+        return (int) (state & PID_MASK);
+    }
+
+    // ---------------------------------------------------------------- producer side
+
+    @Override
+    final long tryClaim() {
+        long tail = (long) LONG.getAcquire(body, TAIL_OFFSET);
+        while (true) {
+            long offset = slotOffset(tail);
+            long state = (long) LONG.getAcquire(body, offset);
+            if (state == state(tail, EMPTY, 0)) {
+                if (closed()) {
+                    throw closedForSending();
+                }
+                if (LONG.compareAndSet(body, offset, state, state(tail, CLAIMED, MY_PID))) {
+                    LONG.compareAndSet(body, TAIL_OFFSET, tail, tail + 1);
+                    if (closed()) {
+                        abandon(tail);
+                        throw closedForSending();
+                    }
+                    return tail;
+                }
+                continue;
+            } else if (at(state, tail) || at(state, tail + capacity)) {
+                LONG.compareAndSet(body, TAIL_OFFSET, tail, tail + 1);
+            } else if (at(state, tail - capacity)) {
+                if (!recoverPreviousLap(tail - capacity, offset, state)) {
+                    if (closed()) {
+                        throw closedForSending();
+                    }
+                    return NONE;
+                }
+            } else if ((long) LONG.getAcquire(body, TAIL_OFFSET) == tail) {
+                throw corrupted("slot of position " + tail + " (tail) holds state 0x" + Long.toHexString(state)
+                        + ", which belongs to none of positions " + (tail - capacity) + ", " + tail + ", " + (tail + capacity));
+            }
+            tail = (long) LONG.getAcquire(body, TAIL_OFFSET);
+        }
+    }
+
+    /**
+     * The slot for {@code previous + capacity} still holds {@code previous}: the queue is full,
+     * unless its holder died. Returns true if it recovered the slot for producers.
+     */
+    private boolean recoverPreviousLap(long previous, long offset, long state) {
+        int kind = kind(state);
+        if (kind == FULL || kind == SKIPPED) {
+            return false;
+        }
+        if (kind != READING && kind != CLAIMED) {
+            throw corrupted("slot of position " + (previous + capacity) + " holds state 0x" + Long.toHexString(state)
+                    + " of position " + previous + " although the tail is past it");
+        }
+        if (!heldByDeadProcess(state)) {
+            return false;
+        }
+        if (kind == CLAIMED) {
+            skipDeadClaim(offset, state, previous);
+            return false;
+        }
+        if (LONG.compareAndSet(body, offset, state, state(previous + capacity, EMPTY, 0))) {
+            LONG.getAndAdd(body, (long) ABANDONED_READS_OFFSET, 1L);
+            if (joinable) {
+                LONG.getAndAdd(body, (long) TASKS_IN_PROGRESS_OFFSET, -1L);
+                joinableChanged();
+            }
+            signalAll();
+        }
+        return true;
+    }
+
+    private void skipDeadClaim(long offset, long state, long position) {
+        if (LONG.compareAndSet(body, offset, state, state(position, SKIPPED, 0))) {
+            LONG.getAndAdd(body, (long) SKIPPED_CLAIMS_OFFSET, 1L);
+            signalAll();
+        }
+    }
+
+    /** Whether {@code state} has stayed the same for {@link #STUCK_MILLIS} and its pid is dead. */
+    private boolean heldByDeadProcess(long state) {
+        long now = System.nanoTime();
+        if (state != stuckState) {
+            stuckState = state;
+            stuckSince = now;
+            return false;
+        }
+        if (now - stuckSince < STUCK_NANOS) {
+            return false;
+        }
+        stuckSince = now;
+        int pid = pid(state);
+        return pid != MY_PID && !ProcessIdentity.isAlive(pid);
+    }
+
+    @Override
+    final void commit(long position, int length) {
+        writeLength(position, length);
+        LONG.setVolatile(body, slotOffset(position), state(position, FULL, 0));
+        signalNotEmpty();
+    }
+
+    @Override
+    final void abandon(long position) {
+        LONG.setVolatile(body, slotOffset(position), state(position, SKIPPED, 0));
+        signalNotEmpty();
+    }
+
+    // ---------------------------------------------------------------- consumer side
+
+    @Override
+    final long tryAcquire() {
+        boolean sawClosed = false;
+        long head = (long) LONG.getAcquire(body, HEAD_OFFSET);
+        while (true) {
+            long offset = slotOffset(head);
+            long state = (long) LONG.getAcquire(body, offset);
+            boolean nothingYet = false;
+            if (state == state(head, FULL, 0)) {
+                if (joinable) {
+                    LONG.getAndAdd(body, (long) TASKS_IN_PROGRESS_OFFSET, 1L);
+                }
+                if (LONG.compareAndSet(body, offset, state, state(head, READING, MY_PID))) {
+                    LONG.compareAndSet(body, HEAD_OFFSET, head, head + 1);
+                    return head;
+                }
+                if (joinable) {
+                    LONG.getAndAdd(body, (long) TASKS_IN_PROGRESS_OFFSET, -1L);
+                    joinableChanged();
+                }
+                continue;
+            } else if (state == state(head, SKIPPED, 0)) {
+                if (LONG.compareAndSet(body, offset, state, state(head + capacity, EMPTY, 0))) {
+                    LONG.compareAndSet(body, HEAD_OFFSET, head, head + 1);
+                    signalNotFull();
+                }
+            } else if (at(state, head)) {
+                switch (kind(state)) {
+                    case EMPTY -> nothingYet = true;
+                    case READING -> LONG.compareAndSet(body, HEAD_OFFSET, head, head + 1);
+                    case CLAIMED -> {
+                        if (heldByDeadProcess(state)) {
+                            skipDeadClaim(offset, state, head);
+                            continue;
+                        }
+                        return NONE;
+                    }
+                    default -> throw corrupted("slot of position " + head + " (head) holds unknown state 0x"
+                            + Long.toHexString(state));
+                }
+            } else if (at(state, head + capacity)) {
+                LONG.compareAndSet(body, HEAD_OFFSET, head, head + 1);
+            } else if (at(state, head - capacity) && kind(state) == READING) {
+                // The previous message in this slot is still being read: nothing at head yet.
+                if (recoverPreviousLap(head - capacity, offset, state)) {
+                    continue;
+                }
+                nothingYet = true;
+            } else if ((long) LONG.getAcquire(body, HEAD_OFFSET) == head) {
+                throw corrupted("slot of position " + head + " (head) holds state 0x" + Long.toHexString(state)
+                        + ", which belongs to none of positions " + (head - capacity) + ", " + head + ", " + (head + capacity));
+            }
+            if (nothingYet) {
+                if (sawClosed) {
+                    throw endOfStream();
+                }
+                if (!closed()) {
+                    return NONE;
+                }
+                sawClosed = true; // look again: a claim made before the close must be seen now
+                continue;
+            }
+            head = (long) LONG.getAcquire(body, HEAD_OFFSET);
+        }
+    }
+
+    @Override
+    final void release(long position) {
+        LONG.setVolatile(body, slotOffset(position), state(position + capacity, EMPTY, 0));
+        signalNotFull();
+    }
+
+    @Override
+    final long tryAcquireNext(long previous) {
+        try {
+            return tryAcquire();
+        } catch (EndOfStreamException e) {
+            return NONE;
+        }
+    }
+
+    @Override
+    final void endBatch(long last) {
+        // Every slot was given back as it was read.
+    }
+
+    @Override
+    final void releaseInBatch(long position) {
+        // Each slot is given back at once (others may be waiting for exactly this one); the wake-up
+        // is left to the end of the batch.
+        LONG.setVolatile(body, slotOffset(position), state(position + capacity, EMPTY, 0));
+    }
+
+    @Override
+    public final int size() {
+        long tail = (long) LONG.getVolatile(body, TAIL_OFFSET);
+        return size(tail, (long) LONG.getVolatile(body, HEAD_OFFSET));
+    }
+
+    /** Tasks in progress changed: wake joiners if any (joinable queues only). */
+    void joinableChanged() {
+    }
+}

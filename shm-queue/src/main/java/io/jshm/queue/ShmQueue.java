@@ -1,0 +1,742 @@
+package io.jshm.queue;
+
+import io.jshm.core.os.Futex;
+import io.jshm.core.region.RegionKind;
+import io.jshm.core.region.RegionSpec;
+import io.jshm.core.region.SharedRegion;
+import io.jshm.core.region.ShmFile;
+import io.jshm.core.sync.Deadline;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+import static io.jshm.queue.QueueDescriptor.*;
+
+/**
+ * A bounded queue of byte messages in a shared-memory file, used by threads of any number of
+ * processes: {@link SpscQueue} (one producer, one consumer) or {@link MpmcQueue} (any number of
+ * each). Capacity (in messages) and maximum message length are fixed when the file is created
+ * and checked when it is opened.
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li>Every message sent is received once, whole, by one consumer; messages from one producer
+ *       thread are received in the order they were sent. Writing a message happens-before reading
+ *       it, across processes.</li>
+ *   <li>Non-blocking operations ({@code offer}, {@code poll}, {@code drain}, {@code read}) make no
+ *       system call and allocate nothing (except the {@code byte[]} returned by {@link #poll()}).
+ *       A sender makes a {@code FUTEX_WAKE} call only when a receiver may be parked, and the other
+ *       way round.</li>
+ *   <li>Blocking operations spin briefly, then park on a futex, in slices of at most
+ *       {@value #PARK_SLICE_MILLIS} ms (so an interrupt is seen within a slice; a futex wait
+ *       cannot be interrupted by {@link Thread#interrupt()}).</li>
+ *   <li>{@link #closeForSending()}: later sends, and sends blocked on a full queue, throw
+ *       {@link QueueClosedException}; receivers get every message sent before, then
+ *       {@link EndOfStreamException}, whether they were parked or not.</li>
+ *   <li>A message is 0 to {@link #maxMessageLength()} bytes; a longer one is refused with
+ *       {@link MessageTooLongException} before anything is claimed.</li>
+ *   <li>A state in the file that no sequence of operations produces (head, tail, slot state or
+ *       length corrupted) gives {@link QueueCorruptedException}; nothing reads outside the
+ *       mapping and no operation loops forever on it.</li>
+ * </ul>
+ * A handle is thread-safe for an {@code MpmcQueue}; an {@code SpscQueue} allows one sending and
+ * one receiving thread at a time, in all processes together.
+ */
+public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue, MpmcQueue {
+    /** The longest single futex wait of a blocked operation. */
+    public static final long PARK_SLICE_MILLIS = 100;
+
+    static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+    static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    /** What tryClaim / tryAcquire return when there is no slot now. */
+    static final long NONE = -1;
+    /** What the receive-into-buffer methods return when there is no message now. */
+    public static final int EMPTY = -1;
+
+    private static final int SPINS = 100;
+    private static final long PARK_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(PARK_SLICE_MILLIS);
+
+    final SharedRegion region;
+    final MemorySegment body;
+    final MemorySegment readOnlyBody;
+    final long bodyAddress;
+    final int capacity;
+    final long mask;
+    final int maxLength;
+    final long slotSize;
+
+    ShmQueue(SharedRegion region) {
+        this.region = region;
+        this.body = region.body();
+        this.readOnlyBody = body.asReadOnly();
+        this.bodyAddress = body.address();
+        this.capacity = (int) region.parameter(CAPACITY_PARAMETER);
+        this.mask = capacity - 1;
+        this.maxLength = (int) region.parameter(MAX_LENGTH_PARAMETER);
+        this.slotSize = QueueDescriptor.slotSize(maxLength);
+    }
+
+    // ---------------------------------------------------------------- region set-up
+
+    static SharedRegion createRegion(ShmFile file, RegionKind kind, int capacity, int maxLength, long flags) {
+        QueueDescriptor.checkParameters(capacity, maxLength);
+        return SharedRegion.create(file, spec(kind, capacity, maxLength, flags), body -> initialize(body, capacity, maxLength));
+    }
+
+    static SharedRegion openOrCreateRegion(ShmFile file, RegionKind kind, int capacity, int maxLength, long flags) {
+        QueueDescriptor.checkParameters(capacity, maxLength);
+        SharedRegion region = SharedRegion.openOrCreate(file, spec(kind, capacity, maxLength, flags),
+                body -> initialize(body, capacity, maxLength));
+        return validate(region, capacity, maxLength, flags);
+    }
+
+    /** Opens and validates; {@code capacity} or {@code maxLength} of -1 accept what the file says. */
+    static SharedRegion openRegion(ShmFile file, RegionKind kind, int capacity, int maxLength, long flags) {
+        return validate(SharedRegion.open(file, kind), capacity, maxLength, flags);
+    }
+
+    private static RegionSpec spec(RegionKind kind, int capacity, int maxLength, long flags) {
+        return new RegionSpec(kind, QueueDescriptor.bodySize(capacity, maxLength), capacity, maxLength, flags);
+    }
+
+    private static void initialize(MemorySegment body, int capacity, int maxLength) {
+        long slotSize = QueueDescriptor.slotSize(maxLength);
+        for (long i = 0; i < capacity; i++) {
+            // MPMC slot state EMPTY for position i (see MpmcQueue.state); SPSC ignores it.
+            body.set(ValueLayout.JAVA_LONG, SLOTS_OFFSET + i * slotSize + SLOT_STATE_OFFSET, MpmcQueue.state(i, MpmcQueue.EMPTY, 0));
+        }
+    }
+
+    private static SharedRegion validate(SharedRegion region, int capacity, int maxLength, long flags) {
+        try {
+            long foundCapacity = region.parameter(CAPACITY_PARAMETER);
+            long foundMax = region.parameter(MAX_LENGTH_PARAMETER);
+            if (capacity >= 0) {
+                region.requireParameter(CAPACITY_PARAMETER, "capacity", capacity);
+            }
+            if (maxLength >= 0) {
+                region.requireParameter(MAX_LENGTH_PARAMETER, "maximum message length", maxLength);
+            }
+            region.requireParameter(FLAGS_PARAMETER, "queue flags", flags,
+                    f -> (f & FLAG_JOINABLE) != 0 ? "joinable" : f == 0 ? "not joinable" : "flags 0x" + Long.toHexString(f));
+            if (foundCapacity < 2 || foundCapacity > MAX_CAPACITY || Long.bitCount(foundCapacity) != 1
+                    || foundMax < 0 || foundMax > MAX_MESSAGE_LENGTH) {
+                throw new QueueCorruptedException(region.file().path(), "header records capacity " + foundCapacity
+                        + " and maximum message length " + foundMax);
+            }
+            region.requireBodySize(QueueDescriptor.bodySize((int) foundCapacity, (int) foundMax));
+            return region;
+        } catch (RuntimeException e) {
+            region.close();
+            throw e;
+        }
+    }
+
+    // ---------------------------------------------------------------- what subclasses implement
+
+    /** A position to write, or {@link #NONE} when full; throws {@link QueueClosedException}. */
+    abstract long tryClaim();
+
+    /** Publishes the message written at {@code position}. */
+    abstract void commit(long position, int length);
+
+    /** Gives up a claimed position without publishing (the copy failed). */
+    abstract void abandon(long position);
+
+    /** A position to read, or {@link #NONE} when empty; throws {@link EndOfStreamException}. */
+    abstract long tryAcquire();
+
+    /** Gives the slot at {@code position} back to producers and wakes one if parked. */
+    abstract void release(long position);
+
+    /**
+     * In a batch: the next position to read after {@code previous} (already acquired, not yet
+     * released), or {@link #NONE}; end of stream is reported by the next call, not here.
+     */
+    abstract long tryAcquireNext(long previous);
+
+    /** In a batch, after each message: gives its slot back without waking anyone (MPMC), or nothing (SPSC). */
+    abstract void releaseInBatch(long position);
+
+    /** At the end of a batch whose last message was at {@code last}: gives back what is not yet (SPSC). */
+    abstract void endBatch(long last);
+
+    /** Messages in the queue (a snapshot, exact when nobody sends or receives). */
+    public abstract int size();
+
+    // ---------------------------------------------------------------- sending
+
+    /** Sends {@code message}, waiting while the queue is full. */
+    public final void put(byte[] message) throws InterruptedException {
+        put(message, 0, message.length);
+    }
+
+    /** Sends {@code length} bytes of {@code message} from {@code offset}, waiting while full. */
+    public final void put(byte[] message, int offset, int length) throws InterruptedException {
+        Objects.checkFromIndexSize(offset, length, message.length);
+        sendArray(message, offset, length, claimOrWait(length, Long.MAX_VALUE));
+    }
+
+    /** Sends the remaining bytes of {@code message} (advancing its position), waiting while full. */
+    public final void put(ByteBuffer message) throws InterruptedException {
+        sendBuffer(message, claimOrWait(message.remaining(), Long.MAX_VALUE));
+    }
+
+    /** Sends the bytes of {@code message}, waiting while full. */
+    public final void put(MemorySegment message) throws InterruptedException {
+        sendSegment(message, claimOrWait(message.byteSize(), Long.MAX_VALUE));
+    }
+
+    /** Sends a string as UTF-8, waiting while full. */
+    public final void putString(String message) throws InterruptedException {
+        put(message.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sends {@code message} if there is room now; false if full. */
+    public final boolean offer(byte[] message) {
+        return offer(message, 0, message.length);
+    }
+
+    public final boolean offer(byte[] message, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, message.length);
+        return sendArray(message, offset, length, claimNow(length));
+    }
+
+    public final boolean offer(ByteBuffer message) {
+        return sendBuffer(message, claimNow(message.remaining()));
+    }
+
+    public final boolean offer(MemorySegment message) {
+        return sendSegment(message, claimNow(message.byteSize()));
+    }
+
+    /** Sends {@code message}, waiting at most {@code timeout} for room; false if there was none. */
+    public final boolean offer(byte[] message, Duration timeout) throws InterruptedException {
+        return sendArray(message, 0, message.length, claimOrWait(message.length, nanos(timeout)));
+    }
+
+    public final boolean offer(ByteBuffer message, Duration timeout) throws InterruptedException {
+        return sendBuffer(message, claimOrWait(message.remaining(), nanos(timeout)));
+    }
+
+    public final boolean offer(MemorySegment message, Duration timeout) throws InterruptedException {
+        return sendSegment(message, claimOrWait(message.byteSize(), nanos(timeout)));
+    }
+
+    private boolean sendArray(byte[] message, int offset, int length, long position) {
+        if (position == NONE) {
+            return false;
+        }
+        boolean copied = false;
+        try {
+            MemorySegment.copy(message, offset, body, ValueLayout.JAVA_BYTE, payloadOffset(position), length);
+            copied = true;
+        } finally {
+            finishSend(position, length, copied);
+        }
+        return true;
+    }
+
+    private boolean sendBuffer(ByteBuffer message, long position) {
+        if (position == NONE) {
+            return false;
+        }
+        int length = message.remaining();
+        boolean copied = false;
+        try {
+            long to = payloadOffset(position);
+            if (message.hasArray()) {
+                MemorySegment.copy(message.array(), message.arrayOffset() + message.position(), body,
+                        ValueLayout.JAVA_BYTE, to, length);
+            } else {
+                MemorySegment.copy(MemorySegment.ofBuffer(message), 0, body, to, length);
+            }
+            message.position(message.limit());
+            copied = true;
+        } finally {
+            finishSend(position, length, copied);
+        }
+        return true;
+    }
+
+    private boolean sendSegment(MemorySegment message, long position) {
+        if (position == NONE) {
+            return false;
+        }
+        int length = (int) message.byteSize();
+        boolean copied = false;
+        try {
+            MemorySegment.copy(message, 0, body, payloadOffset(position), length);
+            copied = true;
+        } finally {
+            finishSend(position, length, copied);
+        }
+        return true;
+    }
+
+    private void finishSend(long position, int length, boolean copied) {
+        if (copied) {
+            commit(position, length);
+        } else {
+            abandon(position);
+        }
+    }
+
+    private long claimNow(long length) {
+        checkLength(length);
+        return tryClaim();
+    }
+
+    private long claimOrWait(long length, long timeoutNanos) throws InterruptedException {
+        checkLength(length);
+        long position = tryClaim();
+        if (position != NONE || timeoutNanos <= 0) {
+            return position;
+        }
+        for (int i = 0; i < SPINS; i++) {
+            Thread.onSpinWait();
+            position = tryClaim();
+            if (position != NONE) {
+                return position;
+            }
+        }
+        return parkForSlot(true, timeoutNanos);
+    }
+
+    private void checkLength(long length) {
+        if (length > maxLength) {
+            throw new MessageTooLongException(length, maxLength);
+        }
+    }
+
+    // ---------------------------------------------------------------- receiving
+
+    /** Receives the next message into a new array, waiting while the queue is empty. */
+    public final byte[] take() throws InterruptedException {
+        return toArray(acquireOrWait(Long.MAX_VALUE));
+    }
+
+    /** The next message in a new array, or null if the queue is empty now. */
+    public final byte[] poll() {
+        return toArray(tryAcquire());
+    }
+
+    /** The next message in a new array, waiting at most {@code timeout}; null if none came. */
+    public final byte[] poll(Duration timeout) throws InterruptedException {
+        return toArray(acquireOrWait(nanos(timeout)));
+    }
+
+    /** Receives a UTF-8 string, waiting while empty. */
+    public final String takeString() throws InterruptedException {
+        return new String(take(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Receives the next message into {@code destination} from offset 0, waiting while empty.
+     *
+     * @return the message length
+     * @throws IllegalArgumentException if {@code destination} is shorter than {@link #maxMessageLength()}
+     */
+    public final int take(MemorySegment destination) throws InterruptedException {
+        checkDestination(destination.byteSize());
+        return copyOut(acquireOrWait(Long.MAX_VALUE), destination);
+    }
+
+    /** As {@link #take(MemorySegment)} but returns {@link #EMPTY} at once if the queue is empty. */
+    public final int poll(MemorySegment destination) {
+        checkDestination(destination.byteSize());
+        return copyOut(tryAcquire(), destination);
+    }
+
+    /** As {@link #take(MemorySegment)}, waiting at most {@code timeout}; {@link #EMPTY} if none came. */
+    public final int poll(MemorySegment destination, Duration timeout) throws InterruptedException {
+        checkDestination(destination.byteSize());
+        return copyOut(acquireOrWait(nanos(timeout)), destination);
+    }
+
+    /** Receives into {@code destination} from index 0, waiting while empty; returns the length. */
+    public final int take(byte[] destination) throws InterruptedException {
+        checkDestination(destination.length);
+        return copyOut(acquireOrWait(Long.MAX_VALUE), destination);
+    }
+
+    /** Receives into {@code destination} from index 0; {@link #EMPTY} if the queue is empty now. */
+    public final int poll(byte[] destination) {
+        checkDestination(destination.length);
+        return copyOut(tryAcquire(), destination);
+    }
+
+    /**
+     * Receives into {@code destination} at its position (advancing it), waiting while empty.
+     *
+     * @throws IllegalArgumentException if fewer than {@link #maxMessageLength()} bytes remain in it
+     */
+    public final int take(ByteBuffer destination) throws InterruptedException {
+        checkDestination(destination.remaining());
+        return copyOut(acquireOrWait(Long.MAX_VALUE), destination);
+    }
+
+    /** As {@link #take(ByteBuffer)}; {@link #EMPTY} if the queue is empty now. */
+    public final int poll(ByteBuffer destination) {
+        checkDestination(destination.remaining());
+        return copyOut(tryAcquire(), destination);
+    }
+
+    /** Hands the next message to {@code handler} without copying; false if the queue is empty now. */
+    public final boolean read(MessageHandler handler) {
+        return handle(tryAcquire(), handler);
+    }
+
+    /** Hands the next message to {@code handler}, waiting at most {@code timeout}; false if none came. */
+    public final boolean read(MessageHandler handler, Duration timeout) throws InterruptedException {
+        return handle(acquireOrWait(nanos(timeout)), handler);
+    }
+
+    /**
+     * Hands up to {@code limit} messages that are in the queue now to {@code handler}, without
+     * copying and without waiting. Slots are given back to producers as a batch: one store and at
+     * most one wake-up per call for an {@link SpscQueue}; one wake-up per call for an
+     * {@link MpmcQueue}.
+     *
+     * @return how many were handled, 0 if the queue was empty
+     * @throws EndOfStreamException if the queue is closed and nothing is left
+     */
+    public final int drain(MessageHandler handler, int limit) {
+        if (limit <= 0) {
+            return 0;
+        }
+        long position = tryAcquire();
+        if (position == NONE) {
+            return 0;
+        }
+        return drainFrom(position, handler, limit);
+    }
+
+    /** Handles the message at {@code first} and up to {@code limit - 1} more, releasing them as a batch. */
+    private int drainFrom(long first, MessageHandler handler, int limit) {
+        int count = 0;
+        long position = first;
+        try {
+            while (true) {
+                try {
+                    handler.onMessage(readOnlyBody, payloadOffset(position), readLength(position));
+                } finally {
+                    // Received even if the handler threw.
+                    count++;
+                    releaseInBatch(position);
+                }
+                if (count == limit) {
+                    break;
+                }
+                long next = tryAcquireNext(position);
+                if (next == NONE) {
+                    break;
+                }
+                position = next;
+            }
+        } finally {
+            endBatch(position);
+            VarHandle.fullFence(); // orders the batch's last release before the waiters check
+            signalNotFull();
+        }
+        return count;
+    }
+
+    /** As {@link #drain(MessageHandler, int)}, first waiting at most {@code timeout} for one message. */
+    public final int drain(MessageHandler handler, int limit, Duration timeout) throws InterruptedException {
+        if (limit <= 0) {
+            return 0;
+        }
+        long first = acquireOrWait(nanos(timeout));
+        if (first == NONE) {
+            return 0;
+        }
+        return drainFrom(first, handler, limit);
+    }
+
+    private boolean handle(long position, MessageHandler handler) {
+        if (position == NONE) {
+            return false;
+        }
+        try {
+            handler.onMessage(readOnlyBody, payloadOffset(position), readLength(position));
+        } finally {
+            release(position);
+        }
+        return true;
+    }
+
+    private byte[] toArray(long position) {
+        if (position == NONE) {
+            return null;
+        }
+        try {
+            int length = readLength(position);
+            byte[] message = new byte[length];
+            MemorySegment.copy(body, ValueLayout.JAVA_BYTE, payloadOffset(position), message, 0, length);
+            return message;
+        } finally {
+            release(position);
+        }
+    }
+
+    private int copyOut(long position, MemorySegment destination) {
+        if (position == NONE) {
+            return EMPTY;
+        }
+        try {
+            int length = readLength(position);
+            MemorySegment.copy(body, payloadOffset(position), destination, 0, length);
+            return length;
+        } finally {
+            release(position);
+        }
+    }
+
+    private int copyOut(long position, byte[] destination) {
+        if (position == NONE) {
+            return EMPTY;
+        }
+        try {
+            int length = readLength(position);
+            MemorySegment.copy(body, ValueLayout.JAVA_BYTE, payloadOffset(position), destination, 0, length);
+            return length;
+        } finally {
+            release(position);
+        }
+    }
+
+    private int copyOut(long position, ByteBuffer destination) {
+        if (position == NONE) {
+            return EMPTY;
+        }
+        try {
+            int length = readLength(position);
+            if (destination.hasArray()) {
+                MemorySegment.copy(body, ValueLayout.JAVA_BYTE, payloadOffset(position), destination.array(),
+                        destination.arrayOffset() + destination.position(), length);
+            } else {
+                MemorySegment.copy(body, payloadOffset(position), MemorySegment.ofBuffer(destination), 0, length);
+            }
+            destination.position(destination.position() + length);
+            return length;
+        } finally {
+            release(position);
+        }
+    }
+
+    private void checkDestination(long room) {
+        if (room < maxLength) {
+            throw new IllegalArgumentException("destination holds " + room + " bytes, fewer than the queue's maximum message length "
+                    + maxLength);
+        }
+    }
+
+    private long acquireOrWait(long timeoutNanos) throws InterruptedException {
+        long position = tryAcquire();
+        if (position != NONE || timeoutNanos <= 0) {
+            return position;
+        }
+        for (int i = 0; i < SPINS; i++) {
+            Thread.onSpinWait();
+            position = tryAcquire();
+            if (position != NONE) {
+                return position;
+            }
+        }
+        return parkForSlot(false, timeoutNanos);
+    }
+
+    // ---------------------------------------------------------------- parking
+
+    /**
+     * Parks until a slot can be claimed (producer) or acquired (consumer), or the timeout passes.
+     * Protocol (a Dekker handshake through two fenced operations, so no wake is lost): the waiter
+     * increments the waiters count (a full fence), reads the futex sequence, tries once more, and
+     * parks on the sequence value it read. The other side publishes with a volatile store, then
+     * reads the waiters count; if positive, it increments the sequence and wakes one. If the
+     * waiter's last try missed the publish, the publisher's read comes after the waiter's
+     * increment and sees it; the sequence then differs from what the waiter read, so the kernel
+     * refuses to park it or the wake reaches it.
+     */
+    private long parkForSlot(boolean producer, long timeoutNanos) throws InterruptedException {
+        long sequenceOffset = producer ? NOT_FULL_SEQUENCE_OFFSET : NOT_EMPTY_SEQUENCE_OFFSET;
+        long waitingOffset = producer ? PRODUCERS_WAITING_OFFSET : CONSUMERS_WAITING_OFFSET;
+        Deadline deadline = Deadline.afterNanos(timeoutNanos);
+        INT.getAndAdd(body, waitingOffset, 1);
+        boolean acquired = false;
+        try {
+            while (true) {
+                int sequence = (int) INT.getVolatile(body, sequenceOffset);
+                long position = producer ? tryClaim() : tryAcquire();
+                if (position != NONE) {
+                    acquired = true;
+                    return position;
+                }
+                long remaining = deadline.remainingNanos();
+                if (remaining <= 0) {
+                    return NONE;
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                Futex.await(bodyAddress + sequenceOffset, sequence, Math.min(remaining, PARK_SLICE_NANOS));
+            }
+        } finally {
+            int others = (int) INT.getAndAdd(body, waitingOffset, -1) - 1;
+            if (!acquired && others > 0) {
+                // We may have absorbed a wake meant for whoever can use the slot: pass it on.
+                signal(sequenceOffset, 1);
+            }
+        }
+    }
+
+    /** After a publish: wakes one consumer if one may be parked. Call after a volatile store. */
+    final void signalNotEmpty() {
+        if ((int) INT.getVolatile(body, CONSUMERS_WAITING_OFFSET) > 0) {
+            signal(NOT_EMPTY_SEQUENCE_OFFSET, 1);
+        }
+    }
+
+    /** After a release: wakes one producer if one may be parked. Call after a volatile store. */
+    final void signalNotFull() {
+        if ((int) INT.getVolatile(body, PRODUCERS_WAITING_OFFSET) > 0) {
+            signal(NOT_FULL_SEQUENCE_OFFSET, 1);
+        }
+    }
+
+    /** Wakes every parked producer and consumer (close, recovery from a dead process). */
+    final void signalAll() {
+        signal(NOT_EMPTY_SEQUENCE_OFFSET, Integer.MAX_VALUE);
+        signal(NOT_FULL_SEQUENCE_OFFSET, Integer.MAX_VALUE);
+    }
+
+    private void signal(long sequenceOffset, int count) {
+        INT.getAndAdd(body, sequenceOffset, 1);
+        Futex.wake(bodyAddress + sequenceOffset, count);
+    }
+
+    // ---------------------------------------------------------------- slots
+
+    final long slotOffset(long position) {
+        return SLOTS_OFFSET + (position & mask) * slotSize;
+    }
+
+    final long payloadOffset(long position) {
+        return slotOffset(position) + SLOT_PAYLOAD_OFFSET;
+    }
+
+    /** The length of the message at {@code position}, checked to keep every read inside its slot. */
+    final int readLength(long position) {
+        int length = body.get(ValueLayout.JAVA_INT, slotOffset(position) + SLOT_LENGTH_OFFSET);
+        if (length < 0 || length > maxLength) {
+            throw corrupted("message at position " + position + " has length " + length + ", outside 0.." + maxLength);
+        }
+        return length;
+    }
+
+    final void writeLength(long position, int length) {
+        body.set(ValueLayout.JAVA_INT, slotOffset(position) + SLOT_LENGTH_OFFSET, length);
+    }
+
+    final QueueCorruptedException corrupted(String problem) {
+        return new QueueCorruptedException(region.file().path(), problem);
+    }
+
+    final boolean closed() {
+        return (int) INT.getVolatile(body, CLOSED_OFFSET) != 0;
+    }
+
+    final QueueClosedException closedForSending() {
+        return new QueueClosedException(region.file() + " is closed for sending");
+    }
+
+    final EndOfStreamException endOfStream() {
+        return new EndOfStreamException(region.file() + " is closed for sending and drained");
+    }
+
+    // ---------------------------------------------------------------- state
+
+    /** Capacity in messages. */
+    public final int capacity() {
+        return capacity;
+    }
+
+    /** The longest message, in bytes. */
+    public final int maxMessageLength() {
+        return maxLength;
+    }
+
+    public final int remainingCapacity() {
+        return capacity - size();
+    }
+
+    public final boolean isEmpty() {
+        return size() == 0;
+    }
+
+    public final boolean isFull() {
+        return size() >= capacity;
+    }
+
+    /** {@link #size()} from a tail and a head read in that order, clamped to 0..capacity. */
+    final int size(long tail, long head) {
+        return (int) Math.max(0, Math.min(capacity, tail - head));
+    }
+
+    /**
+     * Closes the queue for sending, for every process: sends from now on throw
+     * {@link QueueClosedException}, blocked senders wake and throw it, receivers get what was sent
+     * before and then {@link EndOfStreamException}. Idempotent; cannot be undone.
+     */
+    public final void closeForSending() {
+        INT.setVolatile(body, CLOSED_OFFSET, 1);
+        signalAll();
+    }
+
+    /** Whether {@link #closeForSending()} was called, by any process. */
+    public final boolean isClosedForSending() {
+        return closed();
+    }
+
+    /** Recovery counters, shared by all processes. */
+    public final QueueStats stats() {
+        return new QueueStats((long) LONG.getVolatile(body, SKIPPED_CLAIMS_OFFSET),
+                (long) LONG.getVolatile(body, ABANDONED_READS_OFFSET));
+    }
+
+    /** The file. */
+    public final ShmFile file() {
+        return region.file();
+    }
+
+    /** Removes the queue's name; open handles keep working. */
+    public final boolean unlink() {
+        return region.unlink();
+    }
+
+    /** Unmaps this handle (it does not close the queue for sending: see {@link #closeForSending()}). */
+    @Override
+    public void close() {
+        region.close();
+    }
+
+    static long nanos(Duration timeout) {
+        try {
+            return timeout.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return timeout.isNegative() ? 0 : Long.MAX_VALUE;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + region.file() + ", capacity " + capacity + ", max " + maxLength + " bytes]";
+    }
+}

@@ -1,0 +1,143 @@
+package io.jshm.queue;
+
+import io.jshm.core.process.JvmProcess;
+import io.jshm.core.region.ShmFile;
+import io.jshm.core.testing.Children;
+import io.jshm.core.testing.ShmTempDir;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Parking and waking across JVMs: wake-up latency, close with parked consumers and producers, join, pipe. */
+class CrossProcessBlockingTest {
+    @TempDir(factory = ShmTempDir.class)
+    Path dir;
+
+    private static void awaitParked(ShmQueue q, int offset, int count, JvmProcess... children) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while ((int) ShmQueue.INT.getVolatile(q.body, (long) offset) < count) {
+            for (JvmProcess child : children) {
+                assertTrue(child.isAlive(), () -> child.name() + " ended early: " + child.output());
+            }
+            assertTrue(System.nanoTime() < deadline, "children did not park");
+            Thread.sleep(5);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(QueueKind.class)
+    void parkedConsumerInAnotherJvmWakesWithin50Millis(QueueKind kind) throws Exception {
+        ShmFile file = ShmFile.of(dir, "q");
+        int rounds = 10;
+        try (ShmQueue q = kind.create(file, 8, 8); Children children = new Children()) {
+            JvmProcess consumer = children.start(QueueChild.class, "takeLatency", dir.toString(), file.name(), kind.name(),
+                    Integer.toString(rounds));
+            byte[] message = new byte[8];
+            for (int i = 0; i < rounds; i++) {
+                awaitParked(q, QueueDescriptor.CONSUMERS_WAITING_OFFSET, 1, consumer);
+                Thread.sleep(20); // let it reach the futex
+                MemorySegment.ofArray(message).set(ValueLayout.JAVA_LONG_UNALIGNED, 0, System.nanoTime());
+                q.put(message);
+                while (!q.isEmpty()) {
+                    Thread.sleep(1);
+                }
+            }
+            Children.assertExitsCleanly(consumer, Duration.ofSeconds(60));
+            long[] micros = consumer.output().lines().filter(l -> l.startsWith("latencyMicros "))
+                    .mapToLong(l -> Long.parseLong(l.substring("latencyMicros ".length()))).sorted().toArray();
+            assertEquals(rounds, micros.length);
+            long median = micros[rounds / 2];
+            assertTrue(median < 50_000, "median wake-up " + median + " us, all: " + Arrays.toString(micros));
+            System.out.println(kind + " cross-JVM wake-up latency (us, sorted): " + Arrays.toString(micros));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(QueueKind.class)
+    void closeWakesParkedConsumersWithEndOfStreamAndProducersWithAnError(QueueKind kind) throws Exception {
+        ShmFile empty = ShmFile.of(dir, "empty");
+        ShmFile full = ShmFile.of(dir, "full");
+        int consumers = kind == QueueKind.SPSC ? 1 : 2;
+        try (ShmQueue emptyQueue = kind.create(empty, 4, 8); ShmQueue fullQueue = kind.create(full, 4, 8);
+             Children children = new Children()) {
+            JvmProcess[] takers = new JvmProcess[consumers];
+            for (int i = 0; i < consumers; i++) {
+                takers[i] = children.start(QueueChild.class, "takeUntilEnd", dir.toString(), empty.name(), kind.name());
+            }
+            JvmProcess putter = children.start(QueueChild.class, "putUntilClosed", dir.toString(), full.name(), kind.name());
+            awaitParked(emptyQueue, QueueDescriptor.CONSUMERS_WAITING_OFFSET, consumers, takers);
+            awaitParked(fullQueue, QueueDescriptor.PRODUCERS_WAITING_OFFSET, 1, putter);
+            emptyQueue.put(new byte[3]);
+            emptyQueue.closeForSending();
+            fullQueue.closeForSending();
+            children.assertAllExitCleanly(Duration.ofSeconds(30));
+            long delivered = 0;
+            for (JvmProcess taker : takers) {
+                String line = taker.output().lines().filter(l -> l.startsWith("end of stream after ")).findFirst()
+                        .orElseThrow(() -> new AssertionError(taker.output()));
+                delivered += Long.parseLong(line.substring("end of stream after ".length()));
+            }
+            assertEquals(1, delivered, "the message sent before the close is received exactly once");
+            assertTrue(putter.output().contains("closed: QueueClosedException"), putter.output());
+        }
+    }
+
+    @Test
+    void joinWaitsForEveryTaskAcrossProcesses() throws Exception {
+        ShmFile file = ShmFile.of(dir, "jq");
+        try (JoinableQueue q = JoinableQueue.create(file, 16, 8); Children children = new Children()) {
+            int tasks = 100;
+            JvmProcess joiner = children.start(QueueChild.class, "join", dir.toString(), file.name());
+            for (int i = 0; i < 2; i++) {
+                children.start(QueueChild.class, "work", dir.toString(), file.name());
+            }
+            for (int i = 0; i < tasks; i++) {
+                q.put(new byte[1]);
+            }
+            assertTrue(q.join(Duration.ofMinutes(1)), "join timed out with " + q.unfinishedTasks() + " unfinished");
+            assertEquals(0, q.unfinishedTasks());
+            Children.assertExitsCleanly(joiner, Duration.ofSeconds(30));
+            assertThrows(IllegalStateException.class, q::taskDone);
+            q.closeForSending();
+            children.assertAllExitCleanly(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void pipeCarriesBothWaysAndClosingAnEndEndsThePeersStream() throws Exception {
+        ShmFile file = ShmFile.of(dir, "pipe");
+        try (Pipe first = Pipe.create(file, 4, 32)) {
+            Thread peer = Thread.ofPlatform().start(() -> {
+                try (Pipe second = Pipe.open(file)) {
+                    byte[] m;
+                    while (true) {
+                        m = second.receive();
+                        second.send(("echo " + new String(m)).getBytes());
+                    }
+                } catch (EndOfStreamException e) {
+                    // first closed its end
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            for (int i = 0; i < 20; i++) {
+                first.send(("m" + i).getBytes());
+                assertEquals("echo m" + i, new String(first.receive(Duration.ofSeconds(10))));
+            }
+            first.outgoing().closeForSending();
+            peer.join(10_000);
+            assertFalse(peer.isAlive());
+            assertThrows(EndOfStreamException.class, first::receive);
+            first.unlink();
+        }
+    }
+}

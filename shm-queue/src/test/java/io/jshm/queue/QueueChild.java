@@ -1,0 +1,188 @@
+package io.jshm.queue;
+
+import io.jshm.core.region.ShmFile;
+
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.BufferedOutputStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.BitSet;
+
+/** The child JVMs of the cross-process queue tests; the first argument picks the role. */
+public final class QueueChild {
+    private QueueChild() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[1]);
+        ShmFile file = ShmFile.of(dir, args[2]);
+        switch (args[0]) {
+            case "produce" -> produce(open(args[3], file), Integer.parseInt(args[4]), Long.parseLong(args[5]));
+            case "consume" -> consume(open(args[3], file), Integer.parseInt(args[4]), Integer.parseInt(args[5]),
+                    dir.resolve(args[6]));
+            case "takeLatency" -> takeLatency(open(args[3], file), Integer.parseInt(args[4]));
+            case "takeUntilEnd" -> takeUntilEnd(open(args[3], file));
+            case "putUntilClosed" -> putUntilClosed(open(args[3], file));
+            case "claimAndHang" -> {
+                MpmcQueue q = MpmcQueue.open(file);
+                System.out.println("claimed " + q.tryClaim());
+                Thread.sleep(Long.MAX_VALUE);
+            }
+            case "acquireAndHang" -> {
+                MpmcQueue q = MpmcQueue.open(file);
+                long position;
+                while ((position = q.tryAcquire()) == ShmQueue.NONE) {
+                    Thread.sleep(1);
+                }
+                System.out.println("acquired " + position);
+                Thread.sleep(Long.MAX_VALUE);
+            }
+            case "work" -> work(JoinableQueue.open(file));
+            case "join" -> {
+                JoinableQueue q = JoinableQueue.open(file);
+                if (!q.join(Duration.ofMinutes(1)) || q.unfinishedTasks() != 0) {
+                    throw new AssertionError("join returned with " + q.unfinishedTasks() + " unfinished");
+                }
+                System.out.println("joined");
+            }
+            default -> throw new IllegalArgumentException(args[0]);
+        }
+    }
+
+    private static ShmQueue open(String kind, ShmFile file) {
+        return QueueKind.valueOf(kind).open(file);
+    }
+
+    private static void produce(ShmQueue q, int producer, long count) throws InterruptedException {
+        StressMessages messages = new StressMessages(producer);
+        byte[] buffer = new byte[q.maxMessageLength()];
+        for (long sequence = 0; sequence < count; sequence++) {
+            int length = messages.next(sequence, buffer, q.maxMessageLength());
+            q.put(buffer, 0, length);
+        }
+    }
+
+    /** Checks every message as it comes and records what arrived for the parent's exact accounting. */
+    private static void consume(ShmQueue q, int producers, int consumer, Path result) throws Exception {
+        BitSet[] received = new BitSet[producers];
+        long[] shortCount = new long[producers];
+        long[] last = new long[producers];
+        long[] zeroLength = {0};
+        for (int p = 0; p < producers; p++) {
+            received[p] = new BitSet();
+            last[p] = -1;
+        }
+        StressMessages[] checkers = new StressMessages[producers];
+        for (int p = 0; p < producers; p++) {
+            checkers[p] = new StressMessages(p);
+        }
+        byte[] scratch = new byte[q.maxMessageLength()];
+        MessageHandler check = (buffer, offset, length) -> {
+            MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, offset, scratch, 0, length);
+            if (length == 0) {
+                zeroLength[0]++;
+                return;
+            }
+            if (length < StressMessages.HEADER) {
+                int producer = scratch[0] - 1;
+                for (int i = 0; i < length; i++) {
+                    if (scratch[i] != scratch[0] || producer < 0 || producer >= producers) {
+                        throw new AssertionError("corrupt short message of length " + length);
+                    }
+                }
+                shortCount[producer]++;
+                return;
+            }
+            MemorySegment m = MemorySegment.ofArray(scratch);
+            int producer = m.get(ValueLayout.JAVA_INT_UNALIGNED, 0);
+            long sequence = m.get(ValueLayout.JAVA_LONG_UNALIGNED, 4);
+            if (producer < 0 || producer >= producers) {
+                throw new AssertionError("bad producer id " + producer);
+            }
+            if (checkers[producer].checksum(scratch, length) != m.get(ValueLayout.JAVA_INT_UNALIGNED, 12)) {
+                throw new AssertionError("checksum mismatch: producer " + producer + " sequence " + sequence);
+            }
+            if (sequence <= last[producer]) {
+                throw new AssertionError("producer " + producer + ": sequence " + sequence + " after " + last[producer]);
+            }
+            last[producer] = sequence;
+            received[producer].set(Math.toIntExact(sequence));
+        };
+        long total = 0;
+        try {
+            while (true) {
+                // Alternate the zero-copy batch path and the copying path.
+                if ((total & 1) == 0) {
+                    total += q.drain(check, 64, Duration.ofSeconds(10));
+                } else {
+                    int length = q.take(scratch);
+                    byte[] copy = java.util.Arrays.copyOf(scratch, length);
+                    check.onMessage(MemorySegment.ofArray(copy).asReadOnly(), 0, length);
+                    total++;
+                }
+            }
+        } catch (EndOfStreamException end) {
+            // Closed and drained: report.
+        }
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(result)))) {
+            out.writeLong(zeroLength[0]);
+            for (int p = 0; p < producers; p++) {
+                out.writeLong(shortCount[p]);
+                long[] bits = received[p].toLongArray();
+                out.writeInt(bits.length);
+                for (long word : bits) {
+                    out.writeLong(word);
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        System.out.println("consumer " + consumer + " received " + total);
+    }
+
+    private static void takeLatency(ShmQueue q, int rounds) throws InterruptedException {
+        for (int i = 0; i < rounds; i++) {
+            byte[] m = q.take();
+            long sent = MemorySegment.ofArray(m).get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
+            System.out.println("latencyMicros " + (System.nanoTime() - sent) / 1_000);
+        }
+    }
+
+    private static void takeUntilEnd(ShmQueue q) throws InterruptedException {
+        int count = 0;
+        try {
+            while (true) {
+                q.take();
+                count++;
+            }
+        } catch (EndOfStreamException e) {
+            System.out.println("end of stream after " + count);
+        }
+    }
+
+    private static void putUntilClosed(ShmQueue q) throws InterruptedException {
+        try {
+            while (true) {
+                q.put(new byte[1]);
+            }
+        } catch (QueueClosedException e) {
+            System.out.println("closed: " + e.getClass().getSimpleName());
+        }
+    }
+
+    private static void work(JoinableQueue q) throws InterruptedException {
+        try {
+            while (true) {
+                q.take();
+                Thread.sleep(2);
+                q.taskDone();
+            }
+        } catch (EndOfStreamException e) {
+            System.out.println("worker done");
+        }
+    }
+}

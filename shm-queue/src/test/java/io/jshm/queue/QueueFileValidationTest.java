@@ -1,0 +1,137 @@
+package io.jshm.queue;
+
+import io.jshm.core.region.RegionDescriptor;
+import io.jshm.core.region.RegionMismatchException;
+import io.jshm.core.region.ShmFile;
+import io.jshm.core.testing.ShmTempDir;
+import io.jshm.core.sync.ShmLock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Bad files give specific exceptions: never a hang, never a read outside the mapping. */
+class QueueFileValidationTest {
+    @TempDir(factory = ShmTempDir.class)
+    Path dir;
+
+    private static void poke(ShmFile file, long bodyOffset, long value, int size) throws IOException {
+        try (FileChannel channel = FileChannel.open(file.path(), StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+            if (size == 8) {
+                b.putLong(value);
+            } else {
+                b.putInt((int) value);
+            }
+            channel.write(b.flip(), RegionDescriptor.HEADER_SIZE + bodyOffset);
+        }
+    }
+
+    @Test
+    void wrongKindCapacityMaxLengthOrJoinabilityIsAMismatch() {
+        ShmFile file = ShmFile.of(dir, "q");
+        SpscQueue.create(file, 8, 16).close();
+        RegionMismatchException kind = assertThrows(RegionMismatchException.class, () -> MpmcQueue.open(file));
+        assertEquals("kind", kind.property());
+        assertEquals("capacity", assertThrows(RegionMismatchException.class, () -> SpscQueue.open(file, 16, 16)).property());
+        assertEquals("maximum message length",
+                assertThrows(RegionMismatchException.class, () -> SpscQueue.open(file, 8, 17)).property());
+        assertEquals("maximum message length",
+                assertThrows(RegionMismatchException.class, () -> SpscQueue.openOrCreate(file, 8, 17)).property());
+        SpscQueue.open(file, 8, 16).close();
+
+        ShmFile joinable = ShmFile.of(dir, "j");
+        JoinableQueue.create(joinable, 4, 4).close();
+        assertEquals("queue flags", assertThrows(RegionMismatchException.class, () -> MpmcQueue.open(joinable)).property());
+        MpmcQueue.create(ShmFile.of(dir, "m"), 4, 4).close();
+        assertThrows(RegionMismatchException.class, () -> JoinableQueue.open(ShmFile.of(dir, "m")));
+        ShmLock.create(ShmFile.of(dir, "lock")).close();
+        assertThrows(RegionMismatchException.class, () -> SpscQueue.open(ShmFile.of(dir, "lock")));
+    }
+
+    @Test
+    void badParametersAreRefusedAtCreation() {
+        assertThrows(IllegalArgumentException.class, () -> SpscQueue.create(ShmFile.of(dir, "a"), 3, 8));
+        assertThrows(IllegalArgumentException.class, () -> SpscQueue.create(ShmFile.of(dir, "a"), 1, 8));
+        assertThrows(IllegalArgumentException.class, () -> MpmcQueue.create(ShmFile.of(dir, "a"), 4, -1));
+    }
+
+    @ParameterizedTest
+    @EnumSource(QueueKind.class)
+    void headOrTailOutsideTheRingFailsOnOpen(QueueKind kind) throws IOException {
+        ShmFile file = ShmFile.of(dir, "q");
+        kind.create(file, 8, 16).close();
+        poke(file, QueueDescriptor.TAIL_OFFSET, 1_000, 8);
+        assertThrows(QueueCorruptedException.class, () -> kind.open(file));
+        poke(file, QueueDescriptor.TAIL_OFFSET, 0, 8);
+        poke(file, QueueDescriptor.HEAD_OFFSET, 5, 8);
+        assertThrows(QueueCorruptedException.class, () -> kind.open(file));
+    }
+
+    @ParameterizedTest
+    @EnumSource(QueueKind.class)
+    void headOrTailCorruptedWhileOpenFailsOnUse(QueueKind kind) throws Exception {
+        ShmFile file = ShmFile.of(dir, "q");
+        try (ShmQueue q = kind.create(file, 8, 16)) {
+            for (int i = 0; i < 8; i++) {
+                q.put(new byte[3]);
+            }
+            poke(file, QueueDescriptor.HEAD_OFFSET, -77, 8);
+            assertThrows(QueueCorruptedException.class, () -> q.poll(Duration.ofSeconds(5)));
+            if (kind == QueueKind.SPSC) {
+                assertThrows(QueueCorruptedException.class, () -> q.offer(new byte[1], Duration.ofSeconds(5)));
+            } else {
+                // MPMC producers judge by slot states, not by head: the ring is full, and they say so in bound.
+                assertFalse(q.offer(new byte[1], Duration.ofMillis(50)));
+            }
+        }
+        ShmFile other = ShmFile.of(dir, "r");
+        try (ShmQueue q = kind.create(other, 8, 16)) {
+            poke(other, QueueDescriptor.TAIL_OFFSET, 123_456_789, 8);
+            if (kind == QueueKind.SPSC) {
+                assertThrows(QueueCorruptedException.class, () -> q.poll(Duration.ofSeconds(5)));
+            } else {
+                // MPMC consumers judge by slot states, not by tail: the ring is empty, and they say so in bound.
+                assertNull(q.poll(Duration.ofMillis(50)));
+            }
+            assertThrows(QueueCorruptedException.class, () -> q.offer(new byte[1], Duration.ofSeconds(5)));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(QueueKind.class)
+    void recordLengthOutsideTheSlotFailsOnRead(QueueKind kind) throws Exception {
+        ShmFile file = ShmFile.of(dir, "q");
+        try (ShmQueue q = kind.create(file, 4, 16)) {
+            q.put(new byte[5]);
+            q.put(new byte[5]);
+            poke(file, QueueDescriptor.SLOTS_OFFSET + QueueDescriptor.SLOT_LENGTH_OFFSET, 1 << 30, 4);
+            assertThrows(QueueCorruptedException.class, q::take);
+            long second = QueueDescriptor.SLOTS_OFFSET + QueueDescriptor.slotSize(16) + QueueDescriptor.SLOT_LENGTH_OFFSET;
+            poke(file, second, -1, 4);
+            assertThrows(QueueCorruptedException.class, () -> q.read((b, o, l) -> fail("handler must not run")));
+        }
+    }
+
+    @Test
+    void slotStateOfNoPositionFailsInsteadOfLooping() throws Exception {
+        ShmFile file = ShmFile.of(dir, "q");
+        try (MpmcQueue q = MpmcQueue.create(file, 4, 16)) {
+            q.put(new byte[5]);
+            poke(file, QueueDescriptor.SLOTS_OFFSET, 0x7777_7777_7777_7777L, 8);
+            assertThrows(QueueCorruptedException.class, () -> q.poll(Duration.ofSeconds(5)));
+            poke(file, QueueDescriptor.SLOTS_OFFSET + QueueDescriptor.slotSize(16), 0x1234_5678_9ABCL, 8);
+            assertThrows(QueueCorruptedException.class, () -> q.offer(new byte[1], Duration.ofSeconds(5)));
+        }
+    }
+}
