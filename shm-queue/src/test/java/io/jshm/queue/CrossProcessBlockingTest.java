@@ -42,10 +42,12 @@ class CrossProcessBlockingTest {
             JvmProcess consumer = children.start(QueueChild.class, "takeLatency", dir.toString(), file.name(), kind.name(),
                     Integer.toString(rounds));
             byte[] message = new byte[8];
-            for (int i = 0; i < rounds; i++) {
+            // Round 0 (time stamp 0, not reported) runs the child's receive path once: its first
+            // run loads classes and spins lambda forms, tens of milliseconds that are not a wake-up.
+            for (int i = 0; i <= rounds; i++) {
                 awaitParked(q, QueueDescriptor.CONSUMERS_WAITING_OFFSET, 1, consumer);
                 Thread.sleep(20); // let it reach the futex
-                MemorySegment.ofArray(message).set(ValueLayout.JAVA_LONG_UNALIGNED, 0, System.nanoTime());
+                MemorySegment.ofArray(message).set(ValueLayout.JAVA_LONG_UNALIGNED, 0, i == 0 ? 0 : System.nanoTime());
                 q.put(message);
                 while (!q.isEmpty()) {
                     Thread.sleep(1);
@@ -55,8 +57,7 @@ class CrossProcessBlockingTest {
             long[] micros = consumer.output().lines().filter(l -> l.startsWith("latencyMicros "))
                     .mapToLong(l -> Long.parseLong(l.substring("latencyMicros ".length()))).sorted().toArray();
             assertEquals(rounds, micros.length);
-            long median = micros[rounds / 2];
-            assertTrue(median < 50_000, "median wake-up " + median + " us, all: " + Arrays.toString(micros));
+            assertTrue(micros[rounds - 1] < 50_000, "a wake-up took 50 ms or more; all (us): " + Arrays.toString(micros));
             System.out.println(kind + " cross-JVM wake-up latency (us, sorted): " + Arrays.toString(micros));
         }
     }

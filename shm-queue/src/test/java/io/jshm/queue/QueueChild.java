@@ -145,10 +145,13 @@ public final class QueueChild {
     }
 
     private static void takeLatency(ShmQueue q, int rounds) throws InterruptedException {
-        for (int i = 0; i < rounds; i++) {
+        for (int i = 0; i <= rounds; i++) {
             byte[] m = q.take();
+            long received = System.nanoTime();
             long sent = MemorySegment.ofArray(m).get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
-            System.out.println("latencyMicros " + (System.nanoTime() - sent) / 1_000);
+            if (sent != 0) { // round 0 is the warm-up
+                System.out.println("latencyMicros " + (received - sent) / 1_000);
+            }
         }
     }
 
