@@ -12,14 +12,15 @@ import java.time.Duration;
  * daemon "forever", the other for a moment); the parent joins the non-daemon child and ends,
  * taking the daemon with it.
  *
- * <p>{@code java ... io.jshm.examples.DaemonExample <directory for the pid files>}
+ * <p>{@code java ... io.jshm.examples.DaemonExample [directory for the pid files]} (default: a
+ * new temporary directory)
  */
 public final class DaemonExample {
     private DaemonExample() {
     }
 
     public static void main(String[] args) throws Exception {
-        Path directory = Path.of(args[0]);
+        Path directory = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("jshm-daemon-example-");
         JvmProcess daemon = JvmProcess.builder(Work.class).name("daemon").daemon(true)
                 .args(directory.resolve("daemon.pid").toString(), "600000").start();
         JvmProcess worker = JvmProcess.builder(Work.class).name("worker")

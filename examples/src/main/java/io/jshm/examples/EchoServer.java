@@ -54,7 +54,8 @@ public final class EchoServer implements AutoCloseable {
         int chosen = port != 0 ? port : freePort();
         List<JvmProcess> workers = new ArrayList<>();
         for (int i = 1; i <= workerCount; i++) {
-            workers.add(JvmProcess.builder(Worker.class).name("worker-" + i)
+            // Daemons: workers never outlive the server, even when it is killed with kill -9.
+            workers.add(JvmProcess.builder(Worker.class).name("worker-" + i).daemon(true)
                     .args(Integer.toString(chosen)).jvmOptions("-XX:+UseSerialGC", "-Xmx64m").captureOutput().start());
         }
         EchoServer server = new EchoServer(chosen, workers);

@@ -43,7 +43,7 @@ public final class PipeExample {
                     send(pipe, Integer.toString(number));
                     heard.add(receive(pipe));
                 }
-                pipe.outgoing().closeForSending();
+                pipe.closeForSending();
                 heard.addAll(receiveUntilEnd(pipe));
             } finally {
                 pipe.unlink();

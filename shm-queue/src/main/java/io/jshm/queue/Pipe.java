@@ -84,6 +84,14 @@ public final class Pipe implements AutoCloseable {
         return incoming;
     }
 
+    /**
+     * Closes this end for sending only: the peer receives what was sent, then
+     * {@link EndOfStreamException}; this end can still receive (a half-close).
+     */
+    public void closeForSending() {
+        outgoing.closeForSending();
+    }
+
     /** Removes both names; open ends keep working. */
     public void unlink() {
         outgoing.unlink();
