@@ -13,7 +13,11 @@ public final class PeerFlags {
     public static final String UNSAFE = "--sun-misc-unsafe-memory-access=allow";
     /** Chronicle logs through SLF4J; with no provider on the class path SLF4J prints a warning per fork. */
     public static final String QUIET_SLF4J = "-Dslf4j.internal.verbosity=ERROR";
+    /** Chronicle Queue reports each start to Google Analytics unless told not to; a benchmark has no business phoning home. */
+    public static final String CHRONICLE_ANALYTICS_OFF = "-Dchronicle.analytics.disable=true";
     public static final String AGRONA_MISC = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED";
+    // Chronicle's documented set for Java 17 and later (chronicle.software/chronicle-support-java-17) runs from here to
+    // CHRONICLE_UTIL. Fewer is not safe: on JDK 25 without access to sun.nio.ch a queue silently opens read-only.
     public static final String CHRONICLE_REF = "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED";
     public static final String CHRONICLE_NIO_CH_EXPORT = "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED";
     public static final String CHRONICLE_MISC = "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED";
