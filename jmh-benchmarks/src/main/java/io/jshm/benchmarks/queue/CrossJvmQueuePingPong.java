@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * Round trip: send a message to a peer JVM, which sends it back on a second channel; the time
  * until it is back (SampleTime gives p50, p99, p99.9). jshm's receivers spin briefly and then park
  * on a futex, so on a loaded machine this includes the parked consumer's wake-up; Agrona's and
- * Chronicle's spin.
+ * Chronicle's spin. {@link CrossJvmWakeUpLatency} measures the parked case on purpose.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

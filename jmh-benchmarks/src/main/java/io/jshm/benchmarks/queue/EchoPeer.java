@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The round trip of {@link CrossJvmQueuePingPong}: a peer JVM
+ * The round trip of {@link CrossJvmQueuePingPong} and {@link CrossJvmWakeUpLatency}: a peer JVM
  * that sends back every message it receives, and the two channels to it, in a fresh directory on
  * {@code /dev/shm}. A JMH state of the benchmark that takes it, started once per trial; it reads
  * that benchmark's {@code transport} and {@code size} parameters by name, so each benchmark keeps
