@@ -229,10 +229,13 @@ abstract class Transport implements AutoCloseable {
             message.writeSkip(size);
         }
 
-        /** Only a reader deletes: it lets go of a file after the writer has rolled past it, never before. */
+        /**
+         * Only a reader deletes: it lets go of a file after the writer has rolled past it, never
+         * before. A file that will not go is left for the owner, who removes the directory on close.
+         */
         private void released(int cycle, File file) {
-            if (tailer != null && !file.delete()) {
-                file.deleteOnExit();
+            if (tailer != null) {
+                file.delete();
             }
         }
 
