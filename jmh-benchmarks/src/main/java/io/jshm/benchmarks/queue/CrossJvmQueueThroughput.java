@@ -3,17 +3,12 @@ package io.jshm.benchmarks.queue;
 import io.jshm.core.process.JvmProcess;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,14 +18,10 @@ import java.util.concurrent.TimeUnit;
  * Messages per second from this JVM (the producer) to a consumer in another JVM, which drains in
  * batches (zero-copy where the contender has it). MB/s = ops/s x size.
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"})
-public class CrossJvmQueueThroughput {
-    @Param({"jshm-spsc", "jshm-mpmc", "agrona-1to1", "agrona-mto1", "uds"})
+public class CrossJvmQueueThroughput extends CrossJvmQueueBenchmark {
+    @Param({"jshm-spsc", "jshm-mpmc", "agrona-1to1", "agrona-mto1", "chronicle", "uds"})
     public String transport;
 
     @Param({"64", "1024"})

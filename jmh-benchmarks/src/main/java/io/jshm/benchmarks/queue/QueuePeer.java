@@ -1,9 +1,12 @@
 package io.jshm.benchmarks.queue;
 
 import io.jshm.core.process.JvmProcess;
+import org.openjdk.jmh.annotations.Fork;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The other JVM of the cross-JVM queue benchmarks: {@code drain} receives until end of stream;
@@ -11,9 +14,13 @@ import java.util.List;
  * Arguments: mode, transport kind, directory, channel name, message size.
  */
 public final class QueuePeer {
-    /** JVM flags a peer needs: Agrona reads {@code jdk.internal.misc} on JDK 25. */
-    static final List<String> PEER_JVM_OPTIONS = List.of("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-            "-XX:+UseSerialGC", "-Xmx256m");
+    /**
+     * The benchmark fork's own flags, so that both ends of a channel run alike; a small heap and the
+     * serial collector, since the peer allocates nothing per message and should not take a core for GC.
+     */
+    static final List<String> PEER_JVM_OPTIONS = Stream.concat(
+            Arrays.stream(CrossJvmQueueBenchmark.class.getAnnotation(Fork.class).jvmArgsAppend()),
+            Stream.of("-XX:+UseSerialGC", "-Xmx256m")).toList();
 
     private QueuePeer() {
     }

@@ -5,12 +5,23 @@ import io.jshm.queue.EndOfStreamException;
 import io.jshm.queue.MpmcQueue;
 import io.jshm.queue.ShmQueue;
 import io.jshm.queue.SpscQueue;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.core.io.IOTools;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.rollcycles.RollCycleArithmetic;
+import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
+import java.io.File;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -28,8 +39,8 @@ import java.time.Duration;
 
 /**
  * One direction of a message channel between two JVMs, the same interface over every contender:
- * jshm SPSC and MPMC queues, Agrona one-to-one and many-to-one ring buffers on a mapped file, and
- * a Unix-domain stream socket. Each side sends and receives fixed-size messages; nothing on the
+ * jshm SPSC and MPMC queues, Agrona one-to-one and many-to-one ring buffers on a mapped file, a
+ * Chronicle Queue journal, and a Unix-domain stream socket. Each side sends and receives fixed-size messages; nothing on the
  * send/receive path allocates.
  */
 abstract class Transport implements AutoCloseable {
@@ -58,6 +69,7 @@ abstract class Transport implements AutoCloseable {
         return switch (kind) {
             case "jshm-spsc", "jshm-mpmc" -> new Jshm(kind, dir, name, size, owner);
             case "agrona-1to1", "agrona-mto1" -> new Agrona(kind, dir.resolve(name), size, owner);
+            case "chronicle" -> new Chronicle(dir.resolve(name), size, owner);
             case "uds" -> new Socket(dir.resolve(name), size, owner);
             default -> throw new IllegalArgumentException(kind);
         };
@@ -184,6 +196,135 @@ abstract class Transport implements AutoCloseable {
         public void close() throws IOException {
             if (owner) {
                 Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    /**
+     * A Chronicle Queue journal in a directory on {@code /dev/shm}: each message is one document of
+     * raw bytes, appended without allocating, and read in place by a tailer, which spins (a tailer
+     * has no blocking wait). A journal keeps everything, and at GB/s a long run would fill
+     * {@code /dev/shm}, which is memory; so it rolls to a new file every second and the reading side
+     * deletes each file it has read past. The appender and tailer are made by the first send or
+     * receive, on the thread that uses them, as Chronicle requires.
+     */
+    static final class Chronicle extends Transport {
+        private final Path dir;
+        private final int size;
+        private final boolean owner;
+        private final ChronicleQueue queue;
+        private final Bytes<Void> message;
+        /** An empty document (Chronicle stores it as one byte), shorter than any message, ends the stream. */
+        private final Bytes<Void> end = Bytes.allocateDirect(0);
+        private ExcerptAppender appender;
+        private volatile ExcerptTailer tailer;
+
+        Chronicle(Path dir, int size, boolean owner) {
+            this.dir = dir;
+            this.size = size;
+            this.owner = owner;
+            queue = SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(Secondly.INSTANCE)
+                    .storeFileListener(this::released).build();
+            message = Bytes.allocateDirect(size);
+            message.writeSkip(size);
+        }
+
+        /**
+         * Only a reader deletes: it lets go of a file after the writer has rolled past it, never
+         * before. A file that will not go is left for the owner, who removes the directory on close.
+         */
+        private void released(int cycle, File file) {
+            if (tailer != null) {
+                file.delete();
+            }
+        }
+
+        @Override
+        void send() {
+            if (appender == null) {
+                appender = queue.createAppender();
+            }
+            appender.writeBytes(message);
+        }
+
+        @Override
+        boolean receive() {
+            if (tailer == null) {
+                tailer = queue.createTailer();
+            }
+            while (true) {
+                try (DocumentContext document = tailer.readingDocument()) {
+                    if (document.isPresent()) {
+                        return document.wire().bytes().readRemaining() == size;
+                    }
+                }
+                Thread.onSpinWait();
+            }
+        }
+
+        @Override
+        void finish() {
+            if (appender == null) {
+                appender = queue.createAppender();
+            }
+            appender.writeBytes(end);
+        }
+
+        @Override
+        public void close() {
+            queue.close();
+            message.releaseLast();
+            end.releaseLast();
+            if (owner) {
+                IOTools.deleteDirWithFiles(dir.toFile());
+            }
+        }
+
+        /** A file a second, indexed as Chronicle's default FAST_DAILY is (an index entry every 256 messages). */
+        private enum Secondly implements RollCycle {
+            INSTANCE;
+
+            private final RollCycleArithmetic arithmetic = RollCycleArithmetic.of(
+                    RollCycles.FAST_DAILY.defaultIndexCount(), RollCycles.FAST_DAILY.defaultIndexSpacing());
+
+            @Override
+            public String format() {
+                return "yyyyMMdd-HHmmss'S'";
+            }
+
+            @Override
+            public int lengthInMillis() {
+                return 1000;
+            }
+
+            @Override
+            public int defaultIndexCount() {
+                return arithmetic.indexCount();
+            }
+
+            @Override
+            public int defaultIndexSpacing() {
+                return arithmetic.indexSpacing();
+            }
+
+            @Override
+            public long toIndex(int cycle, long sequenceNumber) {
+                return arithmetic.toIndex(cycle, sequenceNumber);
+            }
+
+            @Override
+            public long toSequenceNumber(long index) {
+                return arithmetic.toSequenceNumber(index);
+            }
+
+            @Override
+            public int toCycle(long index) {
+                return arithmetic.toCycle(index);
+            }
+
+            @Override
+            public long maxMessagesPerCycle() {
+                return arithmetic.maxMessagesPerCycle();
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.jshm.benchmarks.values;
 
+import io.jshm.benchmarks.PeerFlags;
 import io.jshm.core.process.JvmProcess;
 import io.jshm.core.region.ShmFile;
 import io.jshm.values.SharedIntArray;

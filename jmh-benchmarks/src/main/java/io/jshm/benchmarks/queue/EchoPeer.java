@@ -1,0 +1,55 @@
+package io.jshm.benchmarks.queue;
+
+import io.jshm.core.process.JvmProcess;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The round trip of {@link CrossJvmQueuePingPong} and {@link CrossJvmWakeUpLatency}: a peer JVM
+ * that sends back every message it receives, and the two channels to it, in a fresh directory on
+ * {@code /dev/shm}. A JMH state of the benchmark that takes it, started once per trial; it reads
+ * that benchmark's {@code transport} and {@code size} parameters by name, so each benchmark keeps
+ * its own list of contenders.
+ */
+@State(Scope.Benchmark)
+public class EchoPeer {
+    private Path dir;
+    private Transport ping;
+    private Transport pong;
+    private JvmProcess peer;
+
+    @Setup(Level.Trial)
+    public void start(BenchmarkParams params) throws Exception {
+        String transport = params.getParam("transport");
+        int size = Integer.parseInt(params.getParam("size"));
+        dir = Files.createTempDirectory(Path.of("/dev/shm"), "jshm-bench-");
+        ping = Transport.of(transport, dir, "q.ping", size, true);
+        pong = Transport.of(transport, dir, "q.pong", size, true);
+        peer = QueuePeer.start("echo", transport, dir, "q", size);
+    }
+
+    /** Sends one message and waits until the peer has sent it back; false if the peer ended the stream. */
+    boolean roundTrip() throws Exception {
+        ping.send();
+        return pong.receive();
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() throws Exception {
+        ping.finish();
+        if (!peer.join(Duration.ofSeconds(30))) {
+            peer.kill();
+        }
+        ping.close();
+        pong.close();
+        Files.deleteIfExists(dir);
+    }
+}
