@@ -32,11 +32,11 @@ import static io.jshm.queue.QueueDescriptor.*;
  *   <li>Publish: write length and payload with plain stores, then store {@code tail + 1}
  *       <em>volatile</em>: its release half orders the payload before the new tail (paired with
  *       the consumer's acquire load of {@code tail}); its full-fence half orders the store before
- *       the following load of "consumers waiting" (the Dekker handshake of
+ *       the following load of the not-empty futex word (the Dekker handshake of
  *       {@link ShmQueue}'s parking, which must not lose a wake-up).</li>
  *   <li>Release: the consumer reads the payload, then stores {@code head + 1} volatile: release
  *       orders its reads before the producer may overwrite the slot (paired with the producer's
- *       acquire load of {@code head}); the fence again precedes the "producers waiting" load.</li>
+ *       acquire load of {@code head}); the fence again precedes the load of the not-full futex word.</li>
  *   <li>Batches: {@code drain} reads slots {@code head, head + 1, ...} without storing
  *       {@code head} in between, then stores it once (release) and issues one full fence
  *       before checking for parked producers: one fence and at most one wake per batch.</li>

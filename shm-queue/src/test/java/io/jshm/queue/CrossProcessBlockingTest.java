@@ -1,5 +1,6 @@
 package io.jshm.queue;
 
+import io.jshm.core.os.Futex;
 import io.jshm.core.process.JvmProcess;
 import io.jshm.core.region.ShmFile;
 import io.jshm.core.testing.Children;
@@ -59,6 +60,29 @@ class CrossProcessBlockingTest {
             assertEquals(rounds, micros.length);
             assertTrue(micros[rounds - 1] < 50_000, "a wake-up took 50 ms or more; all (us): " + Arrays.toString(micros));
             System.out.println(kind + " cross-JVM wake-up latency (us, sorted): " + Arrays.toString(micros));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(QueueKind.class)
+    void aParkedConsumerCostsTheProducerOneWakeUpCallNotOnePerMessage(QueueKind kind) throws Exception {
+        ShmFile file = ShmFile.of(dir, "q");
+        int messages = 1000;
+        try (ShmQueue q = kind.create(file, 2048, 8); Children children = new Children()) {
+            // Round 0 only: the child takes one message and exits.
+            JvmProcess consumer = children.start(QueueChild.class, "takeLatency", dir.toString(), file.name(), kind.name(), "0");
+            awaitParked(q, QueueDescriptor.CONSUMERS_WAITING_OFFSET, 1, consumer);
+            Thread.sleep(20); // let it reach the futex
+            byte[] zero = new byte[8];
+            long callsBefore = Futex.systemCallCount();
+            for (int i = 0; i < messages; i++) {
+                assertTrue(q.offer(zero));
+            }
+            long calls = Futex.systemCallCount() - callsBefore;
+            Children.assertExitsCleanly(consumer, Duration.ofSeconds(60));
+            // The first send wakes the consumer; the 999 sent while it was waking make no call.
+            assertEquals(1, calls, "futex calls for " + messages + " sends to a parked consumer");
+            assertEquals(messages - 1, q.size());
         }
     }
 
