@@ -34,20 +34,28 @@ class CrossProcessBlockingTest {
         }
     }
 
+    /** A child that takes {@code 1 + rounds} messages, printing the latency of all but the first. */
+    private JvmProcess startTaker(Children children, ShmFile file, QueueKind kind, int rounds) {
+        return children.start(QueueChild.class, "takeLatency", dir.toString(), file.name(), kind.name(), Integer.toString(rounds));
+    }
+
+    private static void awaitParkedTaker(ShmQueue q, JvmProcess taker) throws InterruptedException {
+        awaitParked(q, QueueDescriptor.CONSUMERS_WAITING_OFFSET, 1, taker);
+        Thread.sleep(20); // let it reach the futex
+    }
+
     @ParameterizedTest
     @EnumSource(QueueKind.class)
     void parkedConsumerInAnotherJvmWakesWithin50Millis(QueueKind kind) throws Exception {
         ShmFile file = ShmFile.of(dir, "q");
         int rounds = 10;
         try (ShmQueue q = kind.create(file, 8, 8); Children children = new Children()) {
-            JvmProcess consumer = children.start(QueueChild.class, "takeLatency", dir.toString(), file.name(), kind.name(),
-                    Integer.toString(rounds));
+            JvmProcess consumer = startTaker(children, file, kind, rounds);
             byte[] message = new byte[8];
             // Round 0 (time stamp 0, not reported) runs the child's receive path once: its first
             // run loads classes and spins lambda forms, tens of milliseconds that are not a wake-up.
             for (int i = 0; i <= rounds; i++) {
-                awaitParked(q, QueueDescriptor.CONSUMERS_WAITING_OFFSET, 1, consumer);
-                Thread.sleep(20); // let it reach the futex
+                awaitParkedTaker(q, consumer);
                 MemorySegment.ofArray(message).set(ValueLayout.JAVA_LONG_UNALIGNED, 0, i == 0 ? 0 : System.nanoTime());
                 q.put(message);
                 while (!q.isEmpty()) {
@@ -69,10 +77,8 @@ class CrossProcessBlockingTest {
         ShmFile file = ShmFile.of(dir, "q");
         int messages = 1000;
         try (ShmQueue q = kind.create(file, 2048, 8); Children children = new Children()) {
-            // Round 0 only: the child takes one message and exits.
-            JvmProcess consumer = children.start(QueueChild.class, "takeLatency", dir.toString(), file.name(), kind.name(), "0");
-            awaitParked(q, QueueDescriptor.CONSUMERS_WAITING_OFFSET, 1, consumer);
-            Thread.sleep(20); // let it reach the futex
+            JvmProcess consumer = startTaker(children, file, kind, 0); // takes one message, then exits
+            awaitParkedTaker(q, consumer);
             byte[] zero = new byte[8];
             long callsBefore = Futex.systemCallCount();
             for (int i = 0; i < messages; i++) {
