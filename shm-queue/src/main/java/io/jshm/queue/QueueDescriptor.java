@@ -29,7 +29,7 @@ import io.jshm.core.region.RegionDescriptor;
  *        780     joiners waiting (int)
  *  7     896     slots: capacity x slotSize bytes
  *
- *  slot  +0      state (long, MPMC only; see MpmcQueue)
+ *  slot  +0      MPMC: state (long, see MpmcQueue); SPSC: sequence, position + 1 once published
  *        +8      message length (int)
  *        +12     reserved
  *        +16     payload, maxMessageLength bytes, padded to a multiple of 8

@@ -88,13 +88,13 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
 
     static SharedRegion createRegion(ShmFile file, RegionKind kind, int capacity, int maxLength, long flags) {
         QueueDescriptor.checkParameters(capacity, maxLength);
-        return SharedRegion.create(file, spec(kind, capacity, maxLength, flags), body -> initialize(body, capacity, maxLength));
+        return SharedRegion.create(file, spec(kind, capacity, maxLength, flags), body -> initialize(body, kind, capacity, maxLength));
     }
 
     static SharedRegion openOrCreateRegion(ShmFile file, RegionKind kind, int capacity, int maxLength, long flags) {
         QueueDescriptor.checkParameters(capacity, maxLength);
         SharedRegion region = SharedRegion.openOrCreate(file, spec(kind, capacity, maxLength, flags),
-                body -> initialize(body, capacity, maxLength));
+                body -> initialize(body, kind, capacity, maxLength));
         return validate(region, capacity, maxLength, flags);
     }
 
@@ -107,10 +107,13 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
         return new RegionSpec(kind, QueueDescriptor.bodySize(capacity, maxLength), capacity, maxLength, flags);
     }
 
-    private static void initialize(MemorySegment body, int capacity, int maxLength) {
+    private static void initialize(MemorySegment body, RegionKind kind, int capacity, int maxLength) {
+        if (kind != RegionKind.MPMC_QUEUE) {
+            return; // an SPSC slot starts at sequence 0, as the file does
+        }
         long slotSize = QueueDescriptor.slotSize(maxLength);
         for (long i = 0; i < capacity; i++) {
-            // MPMC slot state EMPTY for position i (see MpmcQueue.state); SPSC ignores it.
+            // Slot state EMPTY for position i (see MpmcQueue.state).
             body.set(ValueLayout.JAVA_LONG, SLOTS_OFFSET + i * slotSize + SLOT_STATE_OFFSET, MpmcQueue.state(i, MpmcQueue.EMPTY, 0));
         }
     }
