@@ -56,7 +56,7 @@ import static io.jshm.queue.QueueDescriptor.*;
  *   <li>Fences: claims are CASes (full fences). Publish and release are volatile stores: release
  *       semantics order the payload writes (or reads) before the state change, paired with the
  *       acquire loads of the state by the other side; the full fence orders the store before the
- *       load of the waiters count (see {@link ShmQueue}'s parking protocol).</li>
+ *       load of the other side's futex word (see {@link ShmQueue}'s parking protocol).</li>
  *   <li>Dead processes: a thread that finds a slot {@code CLAIMED} or {@code READING} by another
  *       process, unchanged for {@value #STUCK_MILLIS} ms, checks that process in {@code /proc}; if
  *       it is gone it replaces that exact state by CAS ({@code CLAIMED -> SKIPPED},

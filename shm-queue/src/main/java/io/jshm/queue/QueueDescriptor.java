@@ -16,10 +16,12 @@ import io.jshm.core.region.RegionDescriptor;
  *  0       0     closed-for-sending (int)   the closer, once
  *  1     128     tail: next position to claim (long)        producers
  *  2     256     head: next position to read (long)         consumers
- *  3     384     not-empty futex sequence (int)             producers, only when a consumer waits
- *        388     consumers waiting (int)                    consumers, only when they park
- *  4     512     not-full futex sequence (int)              consumers, only when a producer waits
- *        516     producers waiting (int)                    producers, only when they park
+ *  3     384     not-empty futex word (int): sequence << 1 | parked bit
+ *                                          consumers set the bit to park, producers clear it to wake
+ *        388     consumers waiting (int, observation only)  consumers, when they park
+ *  4     512     not-full futex word (int): sequence << 1 | parked bit
+ *                                          producers set the bit to park, consumers clear it to wake
+ *        516     producers waiting (int, observation only)  producers, when they park
  *  5     640     skipped claims (long): slots claimed by a producer that died before publishing
  *        648     abandoned reads (long): messages being read by a consumer that died
  *  6     768     tasks in progress (long, joinable only): taken and not yet taskDone()
@@ -27,7 +29,7 @@ import io.jshm.core.region.RegionDescriptor;
  *        780     joiners waiting (int)
  *  7     896     slots: capacity x slotSize bytes
  *
- *  slot  +0      state (long, MPMC only; see MpmcQueue)
+ *  slot  +0      MPMC: state (long, see MpmcQueue); SPSC: sequence, position + 1 once published
  *        +8      message length (int)
  *        +12     reserved
  *        +16     payload, maxMessageLength bytes, padded to a multiple of 8

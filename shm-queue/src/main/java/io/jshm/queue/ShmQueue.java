@@ -31,8 +31,8 @@ import static io.jshm.queue.QueueDescriptor.*;
  *       it, across processes.</li>
  *   <li>Non-blocking operations ({@code offer}, {@code poll}, {@code drain}, {@code read}) make no
  *       system call and allocate nothing (except the {@code byte[]} returned by {@link #poll()}).
- *       A sender makes a {@code FUTEX_WAKE} call only when a receiver may be parked, and the other
- *       way round.</li>
+ *       A sender makes a {@code FUTEX_WAKE} call only when a receiver has parked, and one call per
+ *       parking however many messages follow; the same the other way round.</li>
  *   <li>Blocking operations spin briefly, then park on a futex, in slices of at most
  *       {@value #PARK_SLICE_MILLIS} ms (so an interrupt is seen within a slice; a futex wait
  *       cannot be interrupted by {@link Thread#interrupt()}).</li>
@@ -59,6 +59,8 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
     /** What the receive-into-buffer methods return when there is no message now. */
     public static final int EMPTY = -1;
 
+    /** The low bit of a futex word: a thread parked on it since the last wake-up. */
+    private static final int PARKED = 1;
     private static final int SPINS = 100;
     private static final long PARK_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(PARK_SLICE_MILLIS);
 
@@ -86,13 +88,13 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
 
     static SharedRegion createRegion(ShmFile file, RegionKind kind, int capacity, int maxLength, long flags) {
         QueueDescriptor.checkParameters(capacity, maxLength);
-        return SharedRegion.create(file, spec(kind, capacity, maxLength, flags), body -> initialize(body, capacity, maxLength));
+        return SharedRegion.create(file, spec(kind, capacity, maxLength, flags), body -> initialize(body, kind, capacity, maxLength));
     }
 
     static SharedRegion openOrCreateRegion(ShmFile file, RegionKind kind, int capacity, int maxLength, long flags) {
         QueueDescriptor.checkParameters(capacity, maxLength);
         SharedRegion region = SharedRegion.openOrCreate(file, spec(kind, capacity, maxLength, flags),
-                body -> initialize(body, capacity, maxLength));
+                body -> initialize(body, kind, capacity, maxLength));
         return validate(region, capacity, maxLength, flags);
     }
 
@@ -105,10 +107,13 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
         return new RegionSpec(kind, QueueDescriptor.bodySize(capacity, maxLength), capacity, maxLength, flags);
     }
 
-    private static void initialize(MemorySegment body, int capacity, int maxLength) {
+    private static void initialize(MemorySegment body, RegionKind kind, int capacity, int maxLength) {
+        if (kind != RegionKind.MPMC_QUEUE) {
+            return; // an SPSC slot starts at sequence 0, as the file does
+        }
         long slotSize = QueueDescriptor.slotSize(maxLength);
         for (long i = 0; i < capacity; i++) {
-            // MPMC slot state EMPTY for position i (see MpmcQueue.state); SPSC ignores it.
+            // Slot state EMPTY for position i (see MpmcQueue.state).
             body.set(ValueLayout.JAVA_LONG, SLOTS_OFFSET + i * slotSize + SLOT_STATE_OFFSET, MpmcQueue.state(i, MpmcQueue.EMPTY, 0));
         }
     }
@@ -442,7 +447,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
             }
         } finally {
             endBatch(position);
-            VarHandle.fullFence(); // orders the batch's last release before the waiters check
+            VarHandle.fullFence(); // orders the batch's last release before the parked-bit check
             signalNotFull();
         }
         return count;
@@ -557,26 +562,38 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
 
     /**
      * Parks until a slot can be claimed (producer) or acquired (consumer), or the timeout passes.
-     * Protocol (a Dekker handshake through two fenced operations, so no wake is lost): the waiter
-     * increments the waiters count (a full fence), reads the futex sequence, tries once more, and
-     * parks on the sequence value it read. The other side publishes with a volatile store, then
-     * reads the waiters count; if positive, it increments the sequence and wakes one. If the
-     * waiter's last try missed the publish, the publisher's read comes after the waiter's
-     * increment and sees it; the sequence then differs from what the waiter read, so the kernel
-     * refuses to park it or the wake reaches it.
+     *
+     * <p>Each side parks on its own futex word: a sequence number shifted left by one, whose low
+     * bit ({@link #PARKED}) says "someone parked since the last wake-up". The waiter sets the bit
+     * by CAS (a full fence), tries once more, and parks on the value it wrote. The other side
+     * publishes with a volatile store (a full fence), then reads the word; only if the bit is set
+     * does it CAS the word to the next sequence with the bit clear and wake every thread parked
+     * on it. This is a Dekker handshake: if the waiter's last try missed the publish, the
+     * publisher's read comes after the waiter's CAS and sees the bit; the word then differs from
+     * what the waiter parked on, so the kernel refuses to park it or the wake reaches it.
+     *
+     * <p>Why a bit and not a count of waiters: a count stays positive from the moment a waiter
+     * registers until it has woken up and deregistered, tens of microseconds on a virtual machine,
+     * and every publish in between would make a {@code FUTEX_WAKE} system call. The bit is
+     * cleared by the first publisher to see it, so a parked side costs the other one system call
+     * per parking, not one per message. Waking all rather than one keeps it correct with several
+     * waiters: those that find nothing set the bit again and park again.
+     *
+     * <p>The waiters count beside each word is kept for observation (tests, diagnostics) only.
      */
     private long parkForSlot(boolean producer, long timeoutNanos) throws InterruptedException {
-        long sequenceOffset = producer ? NOT_FULL_SEQUENCE_OFFSET : NOT_EMPTY_SEQUENCE_OFFSET;
+        long wordOffset = producer ? NOT_FULL_SEQUENCE_OFFSET : NOT_EMPTY_SEQUENCE_OFFSET;
         long waitingOffset = producer ? PRODUCERS_WAITING_OFFSET : CONSUMERS_WAITING_OFFSET;
         Deadline deadline = Deadline.afterNanos(timeoutNanos);
         INT.getAndAdd(body, waitingOffset, 1);
-        boolean acquired = false;
         try {
             while (true) {
-                int sequence = (int) INT.getVolatile(body, sequenceOffset);
+                int word = (int) INT.getVolatile(body, wordOffset);
+                if ((word & PARKED) == 0 && !INT.compareAndSet(body, wordOffset, word, word | PARKED)) {
+                    continue; // a wake-up or another waiter changed the word: read it again
+                }
                 long position = producer ? tryClaim() : tryAcquire();
                 if (position != NONE) {
-                    acquired = true;
                     return position;
                 }
                 long remaining = deadline.remainingNanos();
@@ -586,40 +603,40 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
                 if (Thread.interrupted()) {
                     throw new InterruptedException();
                 }
-                Futex.await(bodyAddress + sequenceOffset, sequence, Math.min(remaining, PARK_SLICE_NANOS));
+                Futex.await(bodyAddress + wordOffset, word | PARKED, Math.min(remaining, PARK_SLICE_NANOS));
             }
         } finally {
-            int others = (int) INT.getAndAdd(body, waitingOffset, -1) - 1;
-            if (!acquired && others > 0) {
-                // We may have absorbed a wake meant for whoever can use the slot: pass it on.
-                signal(sequenceOffset, 1);
-            }
+            INT.getAndAdd(body, waitingOffset, -1);
         }
     }
 
-    /** After a publish: wakes one consumer if one may be parked. Call after a volatile store. */
+    /** After a publish: wakes the consumers if one parked. Call after a volatile store. */
     final void signalNotEmpty() {
-        if ((int) INT.getVolatile(body, CONSUMERS_WAITING_OFFSET) > 0) {
-            signal(NOT_EMPTY_SEQUENCE_OFFSET, 1);
-        }
+        wakeIfParked(NOT_EMPTY_SEQUENCE_OFFSET);
     }
 
-    /** After a release: wakes one producer if one may be parked. Call after a volatile store. */
+    /** After a release: wakes the producers if one parked. Call after a volatile store. */
     final void signalNotFull() {
-        if ((int) INT.getVolatile(body, PRODUCERS_WAITING_OFFSET) > 0) {
-            signal(NOT_FULL_SEQUENCE_OFFSET, 1);
+        wakeIfParked(NOT_FULL_SEQUENCE_OFFSET);
+    }
+
+    private void wakeIfParked(long wordOffset) {
+        int word = (int) INT.getVolatile(body, wordOffset);
+        // Only the publisher whose CAS clears the bit makes the system call.
+        if ((word & PARKED) != 0 && INT.compareAndSet(body, wordOffset, word, (word | PARKED) + 1)) {
+            Futex.wakeAll(bodyAddress + wordOffset);
         }
     }
 
-    /** Wakes every parked producer and consumer (close, recovery from a dead process). */
+    /** Wakes every parked producer and consumer, whatever the bits say (close, recovery from a dead process). */
     final void signalAll() {
-        signal(NOT_EMPTY_SEQUENCE_OFFSET, Integer.MAX_VALUE);
-        signal(NOT_FULL_SEQUENCE_OFFSET, Integer.MAX_VALUE);
+        wakeAll(NOT_EMPTY_SEQUENCE_OFFSET);
+        wakeAll(NOT_FULL_SEQUENCE_OFFSET);
     }
 
-    private void signal(long sequenceOffset, int count) {
-        INT.getAndAdd(body, sequenceOffset, 1);
-        Futex.wake(bodyAddress + sequenceOffset, count);
+    private void wakeAll(long wordOffset) {
+        INT.getAndAdd(body, wordOffset, 2); // the next sequence, the parked bit as it was
+        Futex.wakeAll(bodyAddress + wordOffset);
     }
 
     // ---------------------------------------------------------------- slots

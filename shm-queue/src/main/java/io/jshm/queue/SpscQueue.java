@@ -18,39 +18,48 @@ import static io.jshm.queue.QueueDescriptor.*;
  * again by the next consumer.
  *
  * <h2>Implementation notes</h2>
- * A Lamport ring over {@code capacity} fixed slots (one message each), with the FastFlow /
- * JCTools refinement of cached counters:
+ * A Lamport ring over {@code capacity} fixed slots (one message each), in which, as in Agrona's
+ * and FastFlow's rings, the consumer learns that a message is there from the slot itself rather
+ * than from the producer's counter:
  * <ul>
- *   <li>{@code tail} (written only by the producer) counts messages published, {@code head}
- *       (written only by the consumer) counts messages consumed; position {@code p} lives in slot
- *       {@code p & (capacity - 1)}. Invariant: {@code 0 <= tail - head <= capacity}; anything else
- *       read from the file is corruption and throws.</li>
- *   <li>The producer keeps a private copy of {@code head} and refreshes it (acquire load) only
- *       when the copy says "full"; the consumer does the same with {@code tail} when its copy says
- *       "empty". In steady state each side touches the other's line once per lap, not per
- *       message.</li>
- *   <li>Publish: write length and payload with plain stores, then store {@code tail + 1}
- *       <em>volatile</em>: its release half orders the payload before the new tail (paired with
- *       the consumer's acquire load of {@code tail}); its full-fence half orders the store before
- *       the following load of "consumers waiting" (the Dekker handshake of
- *       {@link ShmQueue}'s parking, which must not lose a wake-up).</li>
+ *   <li>Position {@code p} lives in slot {@code p & (capacity - 1)}. Each slot begins with a
+ *       sequence word: {@code p + 1} once the message for position {@code p} is published.
+ *       {@code head} (written only by the consumer) counts messages consumed; {@code tail}
+ *       (written only by the producer) counts messages published. Invariant:
+ *       {@code 0 <= tail - head <= capacity}; anything else read from the file is corruption and
+ *       throws.</li>
+ *   <li>Publish: write length and payload with plain stores, then store the slot's sequence
+ *       <em>volatile</em>: its release half orders the payload before the sequence (paired with
+ *       the consumer's acquire load of it); its full-fence half orders the store before the
+ *       following load of the not-empty futex word (the Dekker handshake of {@link ShmQueue}'s
+ *       parking, which must not lose a wake-up). Then store {@code tail}, opaque: it serves
+ *       {@link #size()} and the next producer, never the consumer, so its cache line stays with
+ *       the producer. The consumer polls the line it is about to read anyway; with a shared
+ *       {@code tail} it would pull that line over from the producer's core once per message.</li>
+ *   <li>Claim: the producer keeps a private copy of {@code head} and refreshes it (acquire load)
+ *       only when the copy says "full" (the FastFlow / JCTools refinement), so it touches the
+ *       consumer's line once per lap, not per message. A producer killed after publishing and
+ *       before storing {@code tail} leaves {@code tail} one behind: the next claim sees the
+ *       slot at {@code tail} already holding {@code tail + 1} and moves past it.</li>
  *   <li>Release: the consumer reads the payload, then stores {@code head + 1} volatile: release
  *       orders its reads before the producer may overwrite the slot (paired with the producer's
- *       acquire load of {@code head}); the fence again precedes the "producers waiting" load.</li>
- *   <li>Batches: {@code drain} reads slots {@code head, head + 1, ...} without storing
- *       {@code head} in between, then stores it once (release) and issues one full fence
- *       before checking for parked producers: one fence and at most one wake per batch.</li>
+ *       acquire load of {@code head}); the fence precedes the load of the not-full futex word.
+ *       Batches ({@code drain}) read slots {@code head, head + 1, ...} as long as their
+ *       sequences say so, then store {@code head} once, release, followed by one full fence
+ *       before the futex word: one fence and at most one wake per batch.</li>
+ *   <li>Validation: at position {@code h} the slot's sequence is {@code h + 1} (published),
+ *       {@code h + 1 - capacity} (the previous lap's message, consumed) or 0 (never written,
+ *       first lap). Any other value is corruption and throws rather than waiting forever.</li>
  *   <li>Close: a producer checks the closed word before claiming. A consumer that finds the
- *       queue empty reads the closed word and then {@code tail} again, so it reports end of stream
- *       only after everything published before the close. Closing from a thread other than the
- *       producer while it still sends is a race the caller must avoid (as with any SPSC use).</li>
+ *       slot at {@code head} unpublished reads the closed word and then the slot again, so it
+ *       reports end of stream only after everything published before the close. Closing from a
+ *       thread other than the producer while it still sends is a race the caller must avoid (as
+ *       with any SPSC use).</li>
  * </ul>
  */
 public final class SpscQueue extends ShmQueue {
     /** The producer's last view of head, refreshed only when the queue looks full. */
     private long headCache;
-    /** The consumer's last view of tail, refreshed only when the queue looks empty. */
-    private long tailCache;
 
     private SpscQueue(SharedRegion region) {
         super(region);
@@ -62,7 +71,6 @@ public final class SpscQueue extends ShmQueue {
                     + " are not 0 <= tail - head <= capacity " + capacity);
         }
         this.headCache = head;
-        this.tailCache = tail;
     }
 
     /** Creates the queue; fails if the file exists. */
@@ -96,6 +104,11 @@ public final class SpscQueue extends ShmQueue {
             throw closedForSending();
         }
         long tail = (long) LONG.getOpaque(body, TAIL_OFFSET);
+        if ((long) LONG.getOpaque(body, sequenceOffset(tail)) == tail + 1) {
+            // Published by a producer that died before storing tail (see the notes).
+            tail++;
+            LONG.setOpaque(body, TAIL_OFFSET, tail);
+        }
         // Unsigned: also leaves the fast path if tail - headCache is negative (corruption).
         if (Long.compareUnsigned(tail - headCache, capacity) >= 0) {
             long head = (long) LONG.getAcquire(body, HEAD_OFFSET);
@@ -113,7 +126,8 @@ public final class SpscQueue extends ShmQueue {
     @Override
     void commit(long position, int length) {
         writeLength(position, length);
-        LONG.setVolatile(body, TAIL_OFFSET, position + 1);
+        LONG.setVolatile(body, sequenceOffset(position), position + 1);
+        LONG.setOpaque(body, TAIL_OFFSET, position + 1);
         signalNotEmpty();
     }
 
@@ -125,28 +139,33 @@ public final class SpscQueue extends ShmQueue {
     @Override
     long tryAcquire() {
         long head = (long) LONG.getOpaque(body, HEAD_OFFSET);
-        // Unsigned: leaves the fast path when tailCache - head is not in 1..capacity.
-        if (Long.compareUnsigned(tailCache - head - 1, capacity) >= 0) {
-            long tail = refreshTail(head);
-            if (tail == head) {
-                if (!closed()) {
-                    return NONE;
-                }
-                if (refreshTail(head) == head) {
-                    throw endOfStream();
-                }
-            }
+        if (published(head)) {
+            return head;
         }
-        return head;
+        if (!closed()) {
+            return NONE;
+        }
+        if (published(head)) { // sent before the close
+            return head;
+        }
+        throw endOfStream();
     }
 
-    private long refreshTail(long head) {
-        long tail = (long) LONG.getAcquire(body, TAIL_OFFSET);
-        if (tail - head < 0 || tail - head > capacity) {
-            throw corrupted("tail " + tail + " and head " + head + " are not 0 <= tail - head <= " + capacity);
+    /** Whether the message at {@code position} is there to read, from the slot's sequence. */
+    private boolean published(long position) {
+        long sequence = (long) LONG.getAcquire(body, sequenceOffset(position));
+        if (sequence == position + 1) {
+            return true;
         }
-        tailCache = tail;
-        return tail;
+        if (sequence != position + 1 - capacity && !(sequence == 0 && position < capacity)) {
+            throw corrupted("slot of position " + position + " holds sequence " + sequence + ", expected "
+                    + (position + 1) + " (published) or " + (position + 1 - capacity) + " (consumed)");
+        }
+        return false;
+    }
+
+    private long sequenceOffset(long position) {
+        return slotOffset(position) + SLOT_STATE_OFFSET;
     }
 
     @Override
@@ -158,15 +177,7 @@ public final class SpscQueue extends ShmQueue {
     @Override
     long tryAcquireNext(long previous) {
         long next = previous + 1;
-        if (next - tailCache < 0) {
-            return next;
-        }
-        long tail = (long) LONG.getAcquire(body, TAIL_OFFSET);
-        if (tail - next < 0 || tail - next > capacity) {
-            throw corrupted("tail " + tail + " and head " + next + " are not 0 <= tail - head <= " + capacity);
-        }
-        tailCache = tail;
-        return tail == next ? NONE : next;
+        return published(next) ? next : NONE;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.jshm.queue;
 
+import io.jshm.core.os.Futex;
 import io.jshm.core.process.JvmProcess;
 import io.jshm.core.region.ShmFile;
 import io.jshm.core.testing.Children;
@@ -33,20 +34,28 @@ class CrossProcessBlockingTest {
         }
     }
 
+    /** A child that takes {@code 1 + rounds} messages, printing the latency of all but the first. */
+    private JvmProcess startTaker(Children children, ShmFile file, QueueKind kind, int rounds) {
+        return children.start(QueueChild.class, "takeLatency", dir.toString(), file.name(), kind.name(), Integer.toString(rounds));
+    }
+
+    private static void awaitParkedTaker(ShmQueue q, JvmProcess taker) throws InterruptedException {
+        awaitParked(q, QueueDescriptor.CONSUMERS_WAITING_OFFSET, 1, taker);
+        Thread.sleep(20); // let it reach the futex
+    }
+
     @ParameterizedTest
     @EnumSource(QueueKind.class)
     void parkedConsumerInAnotherJvmWakesWithin50Millis(QueueKind kind) throws Exception {
         ShmFile file = ShmFile.of(dir, "q");
         int rounds = 10;
         try (ShmQueue q = kind.create(file, 8, 8); Children children = new Children()) {
-            JvmProcess consumer = children.start(QueueChild.class, "takeLatency", dir.toString(), file.name(), kind.name(),
-                    Integer.toString(rounds));
+            JvmProcess consumer = startTaker(children, file, kind, rounds);
             byte[] message = new byte[8];
             // Round 0 (time stamp 0, not reported) runs the child's receive path once: its first
             // run loads classes and spins lambda forms, tens of milliseconds that are not a wake-up.
             for (int i = 0; i <= rounds; i++) {
-                awaitParked(q, QueueDescriptor.CONSUMERS_WAITING_OFFSET, 1, consumer);
-                Thread.sleep(20); // let it reach the futex
+                awaitParkedTaker(q, consumer);
                 MemorySegment.ofArray(message).set(ValueLayout.JAVA_LONG_UNALIGNED, 0, i == 0 ? 0 : System.nanoTime());
                 q.put(message);
                 while (!q.isEmpty()) {
@@ -59,6 +68,27 @@ class CrossProcessBlockingTest {
             assertEquals(rounds, micros.length);
             assertTrue(micros[rounds - 1] < 50_000, "a wake-up took 50 ms or more; all (us): " + Arrays.toString(micros));
             System.out.println(kind + " cross-JVM wake-up latency (us, sorted): " + Arrays.toString(micros));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(QueueKind.class)
+    void aParkedConsumerCostsTheProducerOneWakeUpCallNotOnePerMessage(QueueKind kind) throws Exception {
+        ShmFile file = ShmFile.of(dir, "q");
+        int messages = 1000;
+        try (ShmQueue q = kind.create(file, 2048, 8); Children children = new Children()) {
+            JvmProcess consumer = startTaker(children, file, kind, 0); // takes one message, then exits
+            awaitParkedTaker(q, consumer);
+            byte[] zero = new byte[8];
+            long callsBefore = Futex.systemCallCount();
+            for (int i = 0; i < messages; i++) {
+                assertTrue(q.offer(zero));
+            }
+            long calls = Futex.systemCallCount() - callsBefore;
+            Children.assertExitsCleanly(consumer, Duration.ofSeconds(60));
+            // The first send wakes the consumer; the 999 sent while it was waking make no call.
+            assertEquals(1, calls, "futex calls for " + messages + " sends to a parked consumer");
+            assertEquals(messages - 1, q.size());
         }
     }
 

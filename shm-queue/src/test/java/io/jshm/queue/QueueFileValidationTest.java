@@ -98,12 +98,8 @@ class QueueFileValidationTest {
         ShmFile other = ShmFile.of(dir, "r");
         try (ShmQueue q = kind.create(other, 8, 16)) {
             poke(other, QueueDescriptor.TAIL_OFFSET, 123_456_789, 8);
-            if (kind == QueueKind.SPSC) {
-                assertThrows(QueueCorruptedException.class, () -> q.poll(Duration.ofSeconds(5)));
-            } else {
-                // MPMC consumers judge by slot states, not by tail: the ring is empty, and they say so in bound.
-                assertNull(q.poll(Duration.ofMillis(50)));
-            }
+            // Consumers judge by slot states, not by tail: the ring is empty, and they say so in bound.
+            assertNull(q.poll(Duration.ofMillis(50)));
             assertThrows(QueueCorruptedException.class, () -> q.offer(new byte[1], Duration.ofSeconds(5)));
         }
     }
@@ -120,6 +116,35 @@ class QueueFileValidationTest {
             long second = QueueDescriptor.SLOTS_OFFSET + QueueDescriptor.slotSize(16) + QueueDescriptor.SLOT_LENGTH_OFFSET;
             poke(file, second, -1, 4);
             assertThrows(QueueCorruptedException.class, () -> q.read((b, o, l) -> fail("handler must not run")));
+        }
+    }
+
+    @Test
+    void spscProducerKilledBetweenPublishingAndStoringTailLosesNothing() throws Exception {
+        ShmFile file = ShmFile.of(dir, "q");
+        try (SpscQueue q = SpscQueue.create(file, 4, 16)) {
+            q.put(new byte[] {1});
+            q.put(new byte[] {2});
+            // What a producer killed between the two stores of commit leaves: slot 1 published, tail still 1.
+            poke(file, QueueDescriptor.TAIL_OFFSET, 1, 8);
+            try (SpscQueue takeover = SpscQueue.open(file)) {
+                takeover.put(new byte[] {3});
+                assertArrayEquals(new byte[] {1}, takeover.take());
+                assertArrayEquals(new byte[] {2}, takeover.take());
+                assertArrayEquals(new byte[] {3}, takeover.take());
+                assertTrue(takeover.isEmpty());
+            }
+        }
+    }
+
+    @Test
+    void spscSlotSequenceOfNoPositionFailsInsteadOfWaiting() throws Exception {
+        ShmFile file = ShmFile.of(dir, "q");
+        try (SpscQueue q = SpscQueue.create(file, 4, 16)) {
+            q.put(new byte[5]);
+            assertEquals(5, q.take().length);
+            poke(file, QueueDescriptor.SLOTS_OFFSET + QueueDescriptor.slotSize(16), 0x7777_7777L, 8);
+            assertThrows(QueueCorruptedException.class, () -> q.poll(Duration.ofSeconds(5)));
         }
     }
 
