@@ -53,10 +53,10 @@ import static io.jshm.queue.QueueDescriptor.*;
  *       {@code head}, copy, store {@code EMPTY(h + capacity)}. {@code SKIPPED(h)}: store
  *       {@code EMPTY(h + capacity)} by CAS and go on. {@code EMPTY(h)} or the previous lap still
  *       being read: empty. {@code CLAIMED(h)}: a producer is writing; empty for now.</li>
- *   <li>Fences: claims are CASes (full fences). Publish and release are volatile stores: release
- *       semantics order the payload writes (or reads) before the state change, paired with the
- *       acquire loads of the state by the other side; the full fence orders the store before the
- *       load of the other side's futex word (see {@link ShmQueue}'s parking protocol).</li>
+ *   <li>Fences: claims are CASes (full fences). Publish and release are release stores: they
+ *       order the payload writes (or reads) before the state change, paired with the acquire
+ *       loads of the state by the other side. The load of the other side's futex word that
+ *       follows needs no fence of its own (see {@link ShmQueue}'s parking protocol).</li>
  *   <li>Dead processes: a thread that finds a slot {@code CLAIMED} or {@code READING} by another
  *       process, unchanged for {@value #STUCK_MILLIS} ms, checks that process in {@code /proc}; if
  *       it is gone it replaces that exact state by CAS ({@code CLAIMED -> SKIPPED},
@@ -247,13 +247,13 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
     @Override
     final void commit(long position, int length) {
         writeLength(position, length);
-        LONG.setVolatile(body, slotOffset(position), state(position, FULL, 0));
+        LONG.setRelease(body, slotOffset(position), state(position, FULL, 0));
         signalNotEmpty();
     }
 
     @Override
     final void abandon(long position) {
-        LONG.setVolatile(body, slotOffset(position), state(position, SKIPPED, 0));
+        LONG.setRelease(body, slotOffset(position), state(position, SKIPPED, 0));
         signalNotEmpty();
     }
 
@@ -327,7 +327,7 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
 
     @Override
     final void release(long position) {
-        LONG.setVolatile(body, slotOffset(position), state(position + capacity, EMPTY, 0));
+        LONG.setRelease(body, slotOffset(position), state(position + capacity, EMPTY, 0));
         signalNotFull();
     }
 
@@ -349,7 +349,7 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
     final void releaseInBatch(long position) {
         // Each slot is given back at once (others may be waiting for exactly this one); the wake-up
         // is left to the end of the batch.
-        LONG.setVolatile(body, slotOffset(position), state(position + capacity, EMPTY, 0));
+        LONG.setRelease(body, slotOffset(position), state(position + capacity, EMPTY, 0));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.jshm.queue;
 
 import io.jshm.core.os.Futex;
+import io.jshm.core.os.Membarrier;
 import io.jshm.core.region.RegionKind;
 import io.jshm.core.region.RegionSpec;
 import io.jshm.core.region.SharedRegion;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 import static io.jshm.queue.QueueDescriptor.*;
 
@@ -59,6 +61,23 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
     /** What the receive-into-buffer methods return when there is no message now. */
     public static final int EMPTY = -1;
 
+    /**
+     * Whether publishers may skip the full fence between their store and their look at the futex
+     * word: this process is registered for {@link Membarrier}, which waiters fence instead.
+     */
+    private static final class Publishing {
+        static final boolean FENCE_FREE = Membarrier.registerProcess();
+
+        private Publishing() {
+        }
+    }
+
+    /** A waiter's futex slice when it could not fence the publishers (no membarrier): a lost wake-up costs at most this. */
+    private static final long UNFENCED_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    /** Parks in this JVM that ran out their slice: what a lost wake-up would look like (tests). */
+    private static final LongAdder SLICES_RUN_OUT = new LongAdder();
+
     /** The low bit of a futex word: a thread parked on it since the last wake-up. */
     private static final int PARKED = 1;
     private static final int SPINS = 100;
@@ -82,6 +101,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
         this.mask = capacity - 1;
         this.maxLength = (int) region.parameter(MAX_LENGTH_PARAMETER);
         this.slotSize = QueueDescriptor.slotSize(maxLength);
+        Membarrier.registerProcess(); // before this process can publish anything (see parkForSlot)
     }
 
     // ---------------------------------------------------------------- region set-up
@@ -377,6 +397,12 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
         return copyOut(tryAcquire(), destination);
     }
 
+    /** As {@link #take(byte[])}, waiting at most {@code timeout}; {@link #EMPTY} if none came. */
+    public final int poll(byte[] destination, Duration timeout) throws InterruptedException {
+        checkDestination(destination.length);
+        return copyOut(acquireOrWait(nanos(timeout)), destination);
+    }
+
     /**
      * Receives into {@code destination} at its position (advancing it), waiting while empty.
      *
@@ -391,6 +417,12 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
     public final int poll(ByteBuffer destination) {
         checkDestination(destination.remaining());
         return copyOut(tryAcquire(), destination);
+    }
+
+    /** As {@link #take(ByteBuffer)}, waiting at most {@code timeout}; {@link #EMPTY} if none came. */
+    public final int poll(ByteBuffer destination, Duration timeout) throws InterruptedException {
+        checkDestination(destination.remaining());
+        return copyOut(acquireOrWait(nanos(timeout)), destination);
     }
 
     /** Hands the next message to {@code handler} without copying; false if the queue is empty now. */
@@ -447,7 +479,6 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
             }
         } finally {
             endBatch(position);
-            VarHandle.fullFence(); // orders the batch's last release before the parked-bit check
             signalNotFull();
         }
         return count;
@@ -563,14 +594,28 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
     /**
      * Parks until a slot can be claimed (producer) or acquired (consumer), or the timeout passes.
      *
-     * <p>Each side parks on its own futex word: a sequence number shifted left by one, whose low
+         * <p>Each side parks on its own futex word: a sequence number shifted left by one, whose low
      * bit ({@link #PARKED}) says "someone parked since the last wake-up". The waiter sets the bit
-     * by CAS (a full fence), tries once more, and parks on the value it wrote. The other side
-     * publishes with a volatile store (a full fence), then reads the word; only if the bit is set
-     * does it CAS the word to the next sequence with the bit clear and wake every thread parked
-     * on it. This is a Dekker handshake: if the waiter's last try missed the publish, the
-     * publisher's read comes after the waiter's CAS and sees the bit; the word then differs from
-     * what the waiter parked on, so the kernel refuses to park it or the wake reaches it.
+     * by CAS, tries once more, and parks on the value it wrote; woken, it tries before setting the
+     * bit again. The other side publishes with a
+     * release store, then reads the word; only if the bit is set does it CAS the word to the next
+     * sequence with the bit clear and wake every thread parked on it. This is a Dekker handshake:
+     * each side stores, then loads what the other stores, and no wake-up is lost as long as at
+     * least one of the two loads sees the other side's store.
+     *
+     * <p>That needs a store-load fence on both sides. The waiter's CAS is one; the publisher's is
+     * paid asymmetrically, because publishing is the hot path and parking the cold one: every
+     * process using a queue registers for {@link Membarrier}, and a waiter that is about to park
+     * calls {@link Membarrier#fenceRegisteredProcesses()} after setting the bit and before its
+     * last try. Each publisher's store-then-load either straddles that fence (the load then sees
+     * the bit) or completed before it (the store is then visible to the last try). The publisher
+     * needs only program order between its store and load, which HotSpot keeps for release,
+     * acquire and volatile accesses to off-heap memory (a full fence there would wait for the
+     * store to leave the store buffer, a cache miss when the other side holds the line: a large
+     * part of a message's cost). The waiter fences
+     * once per word value it parks on: while the word is unchanged, its bit has been visible to
+     * every publisher since that fence. Where membarrier is refused (an old kernel, a seccomp
+     * filter), publishers fence themselves, and waiters park in 1 ms slices as a safety net.
      *
      * <p>Why a bit and not a count of waiters: a count stays positive from the moment a waiter
      * registers until it has woken up and deregistered, tens of microseconds on a virtual machine,
@@ -586,13 +631,35 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
         long waitingOffset = producer ? PRODUCERS_WAITING_OFFSET : CONSUMERS_WAITING_OFFSET;
         Deadline deadline = Deadline.afterNanos(timeoutNanos);
         INT.getAndAdd(body, waitingOffset, 1);
+        boolean fenced = false;
+        int fencedWord = 0; // the word value this thread last fenced the publishers after
+        long slice = PARK_SLICE_NANOS;
         try {
             while (true) {
-                int word = (int) INT.getVolatile(body, wordOffset);
-                if ((word & PARKED) == 0 && !INT.compareAndSet(body, wordOffset, word, word | PARKED)) {
-                    continue; // a wake-up or another waiter changed the word: read it again
-                }
+                // Try before setting the bit: after a wake-up there is usually something, and a
+                // bit set needlessly costs the next publisher a system call.
                 long position = producer ? tryClaim() : tryAcquire();
+                if (position != NONE) {
+                    return position;
+                }
+                int word = (int) INT.getVolatile(body, wordOffset);
+                if ((word & PARKED) == 0) {
+                    if (!INT.compareAndSet(body, wordOffset, word, word | PARKED)) {
+                        continue; // a wake-up or another waiter changed the word: read it again
+                    }
+                    word |= PARKED;
+                }
+                if (!fenced || word != fencedWord) {
+                    // Publishers load the word right after their release store, without a fence
+                    // of their own: fence them now, so that each either saw the bit or published
+                    // before the try below. Once per word value: the bit then stays visible.
+                    if (!Publishing.FENCE_FREE || !Membarrier.fenceRegisteredProcesses()) {
+                        slice = UNFENCED_SLICE_NANOS;
+                    }
+                    fenced = true;
+                    fencedWord = word;
+                }
+                position = producer ? tryClaim() : tryAcquire();
                 if (position != NONE) {
                     return position;
                 }
@@ -603,24 +670,30 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
                 if (Thread.interrupted()) {
                     throw new InterruptedException();
                 }
-                Futex.await(bodyAddress + wordOffset, word | PARKED, Math.min(remaining, PARK_SLICE_NANOS));
+                if (Futex.await(bodyAddress + wordOffset, word, Math.min(remaining, slice)) == Futex.WaitResult.TIMED_OUT
+                        && remaining > slice) {
+                    SLICES_RUN_OUT.increment();
+                }
             }
         } finally {
             INT.getAndAdd(body, waitingOffset, -1);
         }
     }
 
-    /** After a publish: wakes the consumers if one parked. Call after a volatile store. */
+    /** After a publish (a release store or a CAS): wakes the consumers if one parked. */
     final void signalNotEmpty() {
         wakeIfParked(NOT_EMPTY_SEQUENCE_OFFSET);
     }
 
-    /** After a release: wakes the producers if one parked. Call after a volatile store. */
+    /** After giving slots back (a release store or a CAS): wakes the producers if one parked. */
     final void signalNotFull() {
         wakeIfParked(NOT_FULL_SEQUENCE_OFFSET);
     }
 
     private void wakeIfParked(long wordOffset) {
+        if (!Publishing.FENCE_FREE) {
+            VarHandle.fullFence(); // no membarrier here: the store before must not pass the load below
+        }
         int word = (int) INT.getVolatile(body, wordOffset);
         // Only the publisher whose CAS clears the bit makes the system call.
         if ((word & PARKED) != 0 && INT.compareAndSet(body, wordOffset, word, (word | PARKED) + 1)) {
@@ -742,6 +815,11 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
     @Override
     public void close() {
         region.close();
+    }
+
+    /** How many parks in this JVM waited out a whole slice without being woken (for tests). */
+    static long slicesRunOut() {
+        return SLICES_RUN_OUT.sum();
     }
 
     static long nanos(Duration timeout) {

@@ -29,10 +29,10 @@ import static io.jshm.queue.QueueDescriptor.*;
  *       {@code 0 <= tail - head <= capacity}; anything else read from the file is corruption and
  *       throws.</li>
  *   <li>Publish: write length and payload with plain stores, then store the slot's sequence
- *       <em>volatile</em>: its release half orders the payload before the sequence (paired with
- *       the consumer's acquire load of it); its full-fence half orders the store before the
- *       following load of the not-empty futex word (the Dekker handshake of {@link ShmQueue}'s
- *       parking, which must not lose a wake-up). Then store {@code tail}, opaque: it serves
+ *       with release semantics, which order the payload before it (paired with the consumer's
+ *       acquire load of the sequence). No fence follows before the load of the not-empty futex
+ *       word: a consumer about to park fences this process for it (the asymmetric Dekker
+ *       handshake of {@link ShmQueue}'s parking). Then store {@code tail}, opaque: it serves
  *       {@link #size()} and the next producer, never the consumer, so its cache line stays with
  *       the producer. The consumer polls the line it is about to read anyway; with a shared
  *       {@code tail} it would pull that line over from the producer's core once per message.</li>
@@ -41,12 +41,12 @@ import static io.jshm.queue.QueueDescriptor.*;
  *       consumer's line once per lap, not per message. A producer killed after publishing and
  *       before storing {@code tail} leaves {@code tail} one behind: the next claim sees the
  *       slot at {@code tail} already holding {@code tail + 1} and moves past it.</li>
- *   <li>Release: the consumer reads the payload, then stores {@code head + 1} volatile: release
- *       orders its reads before the producer may overwrite the slot (paired with the producer's
- *       acquire load of {@code head}); the fence precedes the load of the not-full futex word.
- *       Batches ({@code drain}) read slots {@code head, head + 1, ...} as long as their
- *       sequences say so, then store {@code head} once, release, followed by one full fence
- *       before the futex word: one fence and at most one wake per batch.</li>
+ *   <li>Release: the consumer reads the payload, then stores {@code head + 1} with release
+ *       semantics, which order its reads before the producer may overwrite the slot (paired with
+ *       the producer's acquire load of {@code head}); then it loads the not-full futex word, fenced
+ *       by a parking producer as above. Batches ({@code drain}) read slots {@code head, head + 1,
+ *       ...} as long as their sequences say so, then store {@code head} once: one store and at
+ *       most one wake per batch.</li>
  *   <li>Validation: at position {@code h} the slot's sequence is {@code h + 1} (published),
  *       {@code h + 1 - capacity} (the previous lap's message, consumed) or 0 (never written,
  *       first lap). Any other value is corruption and throws rather than waiting forever.</li>
@@ -126,7 +126,7 @@ public final class SpscQueue extends ShmQueue {
     @Override
     void commit(long position, int length) {
         writeLength(position, length);
-        LONG.setVolatile(body, sequenceOffset(position), position + 1);
+        LONG.setRelease(body, sequenceOffset(position), position + 1);
         LONG.setOpaque(body, TAIL_OFFSET, position + 1);
         signalNotEmpty();
     }
@@ -170,7 +170,7 @@ public final class SpscQueue extends ShmQueue {
 
     @Override
     void release(long position) {
-        LONG.setVolatile(body, HEAD_OFFSET, position + 1);
+        LONG.setRelease(body, HEAD_OFFSET, position + 1);
         signalNotFull();
     }
 

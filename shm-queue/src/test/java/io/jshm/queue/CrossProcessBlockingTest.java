@@ -92,6 +92,40 @@ class CrossProcessBlockingTest {
         }
     }
 
+    /**
+     * Each round trip hands a message to a thread that has usually parked, in both directions; a
+     * lost wake-up would leave it parked until its 100 ms slice runs out, which both JVMs count.
+     */
+    @ParameterizedTest
+    @EnumSource(QueueKind.class)
+    void twentyThousandRoundTripsBetweenJvmsLoseNoWakeUp(QueueKind kind) throws Exception {
+        ShmFile pingFile = ShmFile.of(dir, "ping");
+        ShmFile pongFile = ShmFile.of(dir, "pong");
+        int roundTrips = 20_000;
+        try (ShmQueue ping = kind.create(pingFile, 2, 8); ShmQueue pong = kind.create(pongFile, 2, 8);
+             Children children = new Children()) {
+            JvmProcess echo = children.start(QueueChild.class, "echo", dir.toString(), pingFile.name(), kind.name(),
+                    pongFile.name());
+            byte[] message = new byte[8];
+            byte[] reply = new byte[8];
+            long slicesBefore = 0;
+            for (int i = 0; i <= roundTrips; i++) {
+                if (i == 1) {
+                    // Round trip 0 waits for the child JVM to start: slices run out then, rightly.
+                    slicesBefore = ShmQueue.slicesRunOut();
+                }
+                MemorySegment.ofArray(message).set(ValueLayout.JAVA_INT_UNALIGNED, 0, i);
+                ping.put(message);
+                assertEquals(8, pong.poll(reply, Duration.ofMinutes(1)), "round trip " + i);
+                assertArrayEquals(message, reply, "round trip " + i);
+            }
+            ping.closeForSending();
+            Children.assertExitsCleanly(echo, Duration.ofSeconds(60));
+            assertEquals(0, ShmQueue.slicesRunOut() - slicesBefore, "parks in this JVM that ran out their slice");
+            assertTrue(echo.output().contains("slicesRunOut 0"), () -> "the echo child: " + echo.output());
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(QueueKind.class)
     void closeWakesParkedConsumersWithEndOfStreamAndProducersWithAnError(QueueKind kind) throws Exception {

@@ -26,6 +26,7 @@ public final class QueueChild {
                     dir.resolve(args[6]));
             case "takeLatency" -> takeLatency(open(args[3], file), Integer.parseInt(args[4]));
             case "takeUntilEnd" -> takeUntilEnd(open(args[3], file));
+            case "echo" -> echo(open(args[3], file), open(args[3], ShmFile.of(dir, args[4])));
             case "putUntilClosed" -> putUntilClosed(open(args[3], file));
             case "claimAndHang" -> {
                 MpmcQueue q = MpmcQueue.open(file);
@@ -152,6 +153,19 @@ public final class QueueChild {
             if (sent != 0) { // round 0 is the warm-up
                 System.out.println("latencyMicros " + (received - sent) / 1_000);
             }
+        }
+    }
+
+    /** Sends back every message until end of stream, then reports its parks that ran out. */
+    private static void echo(ShmQueue in, ShmQueue out) throws InterruptedException {
+        byte[] buffer = new byte[in.maxMessageLength()];
+        try {
+            while (true) {
+                int length = in.take(buffer);
+                out.put(buffer, 0, length);
+            }
+        } catch (EndOfStreamException e) {
+            System.out.println("slicesRunOut " + ShmQueue.slicesRunOut());
         }
     }
 

@@ -61,8 +61,16 @@ final class Libc {
             default -> 202;
         };
 
+        /** {@code SYS_membarrier}: 324 on x86_64, 283 on aarch64. */
+        static final long SYS_MEMBARRIER = switch (System.getProperty("os.arch")) {
+            case "aarch64", "arm64" -> 283;
+            default -> 324;
+        };
+
         /** {@code long syscall(long number, ...)} with the five futex arguments. */
         static final MethodHandle SYSCALL_FUTEX;
+        /** {@code long syscall(long number, ...)} with the three membarrier arguments. */
+        static final MethodHandle SYSCALL_MEMBARRIER;
         /** {@code int open(const char *path, int flags, ...)}. */
         static final MethodHandle OPEN;
         /** {@code int posix_fallocate(int fd, off_t offset, off_t len)}: returns the error number. */
@@ -79,6 +87,11 @@ final class Libc {
                     FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
                             ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
                             ValueLayout.ADDRESS),
+                    Linker.Option.firstVariadicArg(1), errno);
+            SYSCALL_MEMBARRIER = linker.downcallHandle(
+                    libc.findOrThrow("syscall"),
+                    FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
                     Linker.Option.firstVariadicArg(1), errno);
             OPEN = linker.downcallHandle(
                     libc.findOrThrow("open"),
