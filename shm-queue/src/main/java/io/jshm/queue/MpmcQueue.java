@@ -60,8 +60,10 @@ import static io.jshm.queue.QueueDescriptor.*;
  *   <li>Dead processes: a thread that finds a slot {@code CLAIMED} or {@code READING} by another
  *       process, unchanged for {@value #STUCK_MILLIS} ms, checks that process in {@code /proc}; if
  *       it is gone it replaces that exact state by CAS ({@code CLAIMED -> SKIPPED},
- *       {@code READING -> EMPTY(p + capacity)}), so two recoverers, or a recoverer and a late
- *       owner, cannot both succeed. The winner counts the recovery and wakes every waiter.</li>
+ *       {@code READING -> EMPTY(p + capacity)}), so two recoverers cannot both succeed. The
+ *       winner counts the recovery and wakes every waiter. An owner's own publish and release are
+ *       plain release stores, so the recovery is only as safe as the liveness check: it must
+ *       never take a claim from a process that is still running.</li>
  *   <li>Close: a producer reads the closed word after its claiming CAS; if closed, it turns its
  *       slot into {@code SKIPPED} and throws. A consumer that finds nothing at {@code head} reads
  *       the closed word, then the slot again, and reports end of stream only if still nothing is
@@ -265,7 +267,9 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
         long head = (long) LONG.getAcquire(body, HEAD_OFFSET);
         while (true) {
             long offset = slotOffset(head);
-            long state = (long) LONG.getAcquire(body, offset);
+            // Looking again after seeing the close: a volatile read, for the Dekker argument of
+            // the notes (producer: claim CAS, then read closed; consumer: read closed, then this).
+            long state = sawClosed ? (long) LONG.getVolatile(body, offset) : (long) LONG.getAcquire(body, offset);
             boolean nothingYet = false;
             if (state == state(head, FULL, 0)) {
                 if (joinable) {
@@ -347,9 +351,9 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
 
     @Override
     final void releaseInBatch(long position) {
-        // Each slot is given back at once (others may be waiting for exactly this one); the wake-up
-        // is left to the end of the batch.
-        LONG.setRelease(body, slotOffset(position), state(position + capacity, EMPTY, 0));
+        // Each slot is given back at once, with its wake-up: a producer parked for exactly this
+        // slot should not wait for the rest of the batch (a volatile load when nobody is parked).
+        release(position);
     }
 
     @Override

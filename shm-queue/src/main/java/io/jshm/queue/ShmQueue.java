@@ -40,7 +40,8 @@ import static io.jshm.queue.QueueDescriptor.*;
  *       cannot be interrupted by {@link Thread#interrupt()}).</li>
  *   <li>{@link #closeForSending()}: later sends, and sends blocked on a full queue, throw
  *       {@link QueueClosedException}; receivers get every message sent before, then
- *       {@link EndOfStreamException}, whether they were parked or not.</li>
+ *       {@link EndOfStreamException}, whether they were parked or not (for an {@link SpscQueue},
+ *       when its producer thread is the one that closes).</li>
  *   <li>A message is 0 to {@link #maxMessageLength()} bytes; a longer one is refused with
  *       {@link MessageTooLongException} before anything is claimed.</li>
  *   <li>A state in the file that no sequence of operations produces (head, tail, slot state or
@@ -80,6 +81,10 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
 
     /** The low bit of a futex word: a thread parked on it since the last wake-up. */
     private static final int PARKED = 1;
+    /** The second bit: a waiter fenced the publishers (membarrier) since PARKED was set. */
+    private static final int FENCED = 2;
+    /** One step of the sequence above the two bits. */
+    private static final int SEQUENCE_ONE = 4;
     /**
      * How long a blocked call spins before it parks: long enough to catch a message already on
      * its way (a hand-off between cores takes well under a microsecond), short enough to give the
@@ -193,10 +198,10 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
      */
     abstract long tryAcquireNext(long previous);
 
-    /** In a batch, after each message: gives its slot back without waking anyone (MPMC), or nothing (SPSC). */
+    /** In a batch, after each message: gives its slot back, waking a parked producer (MPMC), or nothing yet (SPSC). */
     abstract void releaseInBatch(long position);
 
-    /** At the end of a batch whose last message was at {@code last}: gives back what is not yet (SPSC). */
+    /** At the end of a batch whose last message was at {@code last}: gives back and wakes what is not yet (SPSC). */
     abstract void endBatch(long last);
 
     /** Messages in the queue (a snapshot, exact when nobody sends or receives). */
@@ -475,7 +480,6 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
             }
         } finally {
             endBatch(position);
-            signalNotFull();
         }
         return count;
     }
@@ -593,7 +597,8 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
                 return position;
             }
         } while ((spun = System.nanoTime() - start) < spinNanos);
-        return parkForSlot(producer, timeoutNanos - spun);
+        // A timeout spent spinning ends here, without arming a futex word for nothing.
+        return timeoutNanos - spun > 0 ? parkForSlot(producer, timeoutNanos - spun) : NONE;
     }
 
     // ---------------------------------------------------------------- parking
@@ -601,28 +606,31 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
     /**
      * Parks until a slot can be claimed (producer) or acquired (consumer), or the timeout passes.
      *
-         * <p>Each side parks on its own futex word: a sequence number shifted left by one, whose low
-     * bit ({@link #PARKED}) says "someone parked since the last wake-up". The waiter sets the bit
-     * by CAS, tries once more, and parks on the value it wrote; woken, it tries before setting the
-     * bit again. The other side publishes with a
-     * release store, then reads the word; only if the bit is set does it CAS the word to the next
-     * sequence with the bit clear and wake every thread parked on it. This is a Dekker handshake:
-     * each side stores, then loads what the other stores, and no wake-up is lost as long as at
-     * least one of the two loads sees the other side's store.
+     * <p>Each side parks on its own futex word: a sequence number shifted left by two, a
+     * {@link #FENCED} bit and a {@link #PARKED} bit. PARKED says "someone parked since the last
+     * wake-up". The waiter sets it by CAS, tries once more, and parks on the value it wrote;
+     * woken, it tries before setting the bit again. The other side publishes with a release
+     * store, then reads the word; only if PARKED is set does it CAS the word to the next
+     * sequence with both bits clear and wake every thread parked on it. This is a Dekker
+     * handshake: each side stores, then loads what the other stores, and no wake-up is lost as
+     * long as at least one of the two loads sees the other side's store.
      *
      * <p>That needs a store-load fence on both sides. The waiter's CAS is one; the publisher's is
      * paid asymmetrically, because publishing is the hot path and parking the cold one: every
      * process using a queue registers for {@link Membarrier}, and a waiter that is about to park
-     * calls {@link Membarrier#fenceRegisteredProcesses()} after setting the bit and before its
-     * last try. Each publisher's store-then-load either straddles that fence (the load then sees
-     * the bit) or completed before it (the store is then visible to the last try). The publisher
-     * needs only program order between its store and load, which HotSpot keeps for release,
-     * acquire and volatile accesses to off-heap memory (a full fence there would wait for the
-     * store to leave the store buffer, a cache miss when the other side holds the line: a large
-     * part of a message's cost). The waiter fences
-     * once per word value it parks on: while the word is unchanged, its bit has been visible to
-     * every publisher since that fence. Where membarrier is refused (an old kernel, a seccomp
-     * filter), publishers fence themselves, and waiters park in 1 ms slices as a safety net.
+     * calls {@link Membarrier#fenceRegisteredProcesses()} after PARKED is set and before its last
+     * try. Each publisher's store-then-load either straddles that fence (the load then sees the
+     * bit) or completed before it (the store is then visible to the last try). The waiter then
+     * sets FENCED: a waiter that finds both bits set at the same sequence skips the system call,
+     * since every publisher that missed the bit had its store made visible before FENCED was
+     * written, and so before that waiter's try. So one membarrier call per parking of a side,
+     * however many threads park. The publisher needs only program order between its store and
+     * its load, which HotSpot keeps for release, acquire and volatile accesses to off-heap memory
+     * (C2 brackets every non-plain Unsafe access with {@code MemBarCPUOrder}); a full fence there
+     * would wait for the store to leave the store buffer, a cache miss when the other side holds
+     * the line, a large part of a message's cost. Where membarrier is refused (an old kernel, a
+     * seccomp filter), this process's publishers fence themselves, and its waiters park in 1 ms
+     * slices as a safety net against publishers elsewhere that do not.
      *
      * <p>Why a bit and not a count of waiters: a count stays positive from the moment a waiter
      * registers until it has woken up and deregistered, tens of microseconds on a virtual machine,
@@ -638,8 +646,6 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
         long waitingOffset = producer ? PRODUCERS_WAITING_OFFSET : CONSUMERS_WAITING_OFFSET;
         Deadline deadline = Deadline.afterNanos(timeoutNanos);
         INT.getAndAdd(body, waitingOffset, 1);
-        boolean fenced = false;
-        int fencedWord = 0; // the word value this thread last fenced the publishers after
         long slice = PARK_SLICE_NANOS;
         try {
             while (true) {
@@ -649,6 +655,13 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
                 if (position != NONE) {
                     return position;
                 }
+                long remaining = deadline.remainingNanos();
+                if (remaining <= 0) {
+                    return NONE;
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
                 int word = (int) INT.getVolatile(body, wordOffset);
                 if ((word & PARKED) == 0) {
                     if (!INT.compareAndSet(body, wordOffset, word, word | PARKED)) {
@@ -656,26 +669,16 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
                     }
                     word |= PARKED;
                 }
-                if (!fenced || word != fencedWord) {
-                    // Publishers load the word right after their release store, without a fence
-                    // of their own: fence them now, so that each either saw the bit or published
-                    // before the try below. Once per word value: the bit then stays visible.
-                    if (!Publishing.FENCE_FREE || !Membarrier.fenceRegisteredProcesses()) {
+                if ((word & FENCED) == 0) {
+                    if (!Membarrier.fenceRegisteredProcesses()) {
                         slice = UNFENCED_SLICE_NANOS;
-                    }
-                    fenced = true;
-                    fencedWord = word;
+                    } else if (INT.compareAndSet(body, wordOffset, word, word | FENCED)) {
+                        word |= FENCED;
+                    } // else the word changed: the futex wait below returns at once
                 }
                 position = producer ? tryClaim() : tryAcquire();
                 if (position != NONE) {
                     return position;
-                }
-                long remaining = deadline.remainingNanos();
-                if (remaining <= 0) {
-                    return NONE;
-                }
-                if (Thread.interrupted()) {
-                    throw new InterruptedException();
                 }
                 if (Futex.await(bodyAddress + wordOffset, word, Math.min(remaining, slice)) == Futex.WaitResult.TIMED_OUT
                         && remaining > slice) {
@@ -703,7 +706,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
         }
         int word = (int) INT.getVolatile(body, wordOffset);
         // Only the publisher whose CAS clears the bit makes the system call.
-        if ((word & PARKED) != 0 && INT.compareAndSet(body, wordOffset, word, (word | PARKED) + 1)) {
+        if ((word & PARKED) != 0 && INT.compareAndSet(body, wordOffset, word, (word | PARKED | FENCED) + 1)) {
             Futex.wakeAll(bodyAddress + wordOffset);
         }
     }
@@ -715,7 +718,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
     }
 
     private void wakeAll(long wordOffset) {
-        INT.getAndAdd(body, wordOffset, 2); // the next sequence, the parked bit as it was
+        INT.getAndAdd(body, wordOffset, SEQUENCE_ONE); // the next sequence, the bits as they were
         Futex.wakeAll(bodyAddress + wordOffset);
     }
 

@@ -189,6 +189,7 @@ public final class SpscQueue extends ShmQueue {
     void endBatch(long last) {
         // One store gives back every slot up to last; release semantics order the reads before it.
         LONG.setRelease(body, HEAD_OFFSET, last + 1);
+        signalNotFull();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.jshm.queue;
 
+import io.jshm.core.os.Futex;
 import io.jshm.core.region.ShmFile;
 import io.jshm.core.testing.ShmTempDir;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,6 +112,22 @@ class QueueBasicsTest {
             assertTrue(tookMillis >= 99 && tookMillis < 2_000, "took " + tookMillis + " ms");
             assertArrayEquals(message(8, 0), q.poll());
             assertTrue(q.offer(message(3, 5)));
+        }
+    }
+
+    /** A wait shorter than the spin ends without arming the futex word (which would cost the next sender a wake-up call). */
+    @ParameterizedTest
+    @EnumSource(QueueKind.class)
+    void aTimeoutSpentSpinningLeavesNoParkedMark(QueueKind kind) throws Exception {
+        try (ShmQueue q = kind.create(ShmFile.of(dir, "q"), 4, 8)) {
+            for (int i = 0; i < 100; i++) {
+                assertNull(q.poll(Duration.ofNanos(1_000)));
+            }
+            assertEquals(0, (int) ShmQueue.INT.getVolatile(q.body, (long) QueueDescriptor.NOT_EMPTY_SEQUENCE_OFFSET),
+                    "not-empty futex word");
+            long callsBefore = Futex.systemCallCount();
+            assertTrue(q.offer(message(8, 1)));
+            assertEquals(0, Futex.systemCallCount() - callsBefore, "futex calls of a send nobody waits for");
         }
     }
 
