@@ -4,6 +4,7 @@ import io.jshm.core.os.Futex;
 import io.jshm.core.region.RegionKind;
 import io.jshm.core.region.SharedRegion;
 import io.jshm.core.region.ShmFile;
+import io.jshm.core.region.Words;
 import io.jshm.core.sync.Deadline;
 
 import java.time.Duration;
@@ -70,9 +71,9 @@ public final class JoinableQueue extends MpmcQueue {
      * @throws IllegalStateException if every received message is already marked done
      */
     public void taskDone() {
-        long before = (long) LONG.getAndAdd(body, (long) TASKS_IN_PROGRESS_OFFSET, -1L);
+        long before = Words.getAndAddLong(body, TASKS_IN_PROGRESS_OFFSET, -1);
         if (before <= 0) {
-            LONG.getAndAdd(body, (long) TASKS_IN_PROGRESS_OFFSET, 1L);
+            Words.getAndAddLong(body, TASKS_IN_PROGRESS_OFFSET, 1);
             throw new IllegalStateException("taskDone() called more times than messages were received from " + file());
         }
         joinableChanged();
@@ -80,7 +81,7 @@ public final class JoinableQueue extends MpmcQueue {
 
     /** Messages received and not yet marked done, in all processes. */
     public long unfinishedTasks() {
-        return Math.max(0, (long) LONG.getVolatile(body, TASKS_IN_PROGRESS_OFFSET)) + size();
+        return Math.max(0, Words.getLongVolatile(body, TASKS_IN_PROGRESS_OFFSET)) + size();
     }
 
     /** Waits until every message sent has been received and marked done. */
@@ -97,10 +98,10 @@ public final class JoinableQueue extends MpmcQueue {
         if (allDone()) {
             return true;
         }
-        INT.getAndAdd(body, JOINERS_WAITING_OFFSET, 1);
+        Words.getAndAddInt(body, JOINERS_WAITING_OFFSET, 1);
         try {
             while (true) {
-                int sequence = (int) INT.getVolatile(body, JOIN_SEQUENCE_OFFSET);
+                int sequence = Words.getIntVolatile(body, JOIN_SEQUENCE_OFFSET);
                 if (allDone()) {
                     return true;
                 }
@@ -115,20 +116,20 @@ public final class JoinableQueue extends MpmcQueue {
                 Futex.await(bodyAddress + JOIN_SEQUENCE_OFFSET, sequence, Math.min(remaining, JOIN_SLICE_NANOS));
             }
         } finally {
-            INT.getAndAdd(body, JOINERS_WAITING_OFFSET, -1);
+            Words.getAndAddInt(body, JOINERS_WAITING_OFFSET, -1);
         }
     }
 
     private boolean allDone() {
-        long tail = (long) LONG.getVolatile(body, TAIL_OFFSET);
-        long head = (long) LONG.getVolatile(body, HEAD_OFFSET);
-        return head - tail >= 0 && (long) LONG.getVolatile(body, TASKS_IN_PROGRESS_OFFSET) <= 0;
+        long tail = Words.getLongVolatile(body, TAIL_OFFSET);
+        long head = Words.getLongVolatile(body, HEAD_OFFSET);
+        return head - tail >= 0 && Words.getLongVolatile(body, TASKS_IN_PROGRESS_OFFSET) <= 0;
     }
 
     @Override
     void joinableChanged() {
-        if ((int) INT.getVolatile(body, JOINERS_WAITING_OFFSET) > 0) {
-            INT.getAndAdd(body, JOIN_SEQUENCE_OFFSET, 1);
+        if (Words.getIntVolatile(body, JOINERS_WAITING_OFFSET) > 0) {
+            Words.getAndAddInt(body, JOIN_SEQUENCE_OFFSET, 1);
             Futex.wakeAll(bodyAddress + JOIN_SEQUENCE_OFFSET);
         }
     }

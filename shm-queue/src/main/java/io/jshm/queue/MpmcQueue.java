@@ -4,6 +4,7 @@ import io.jshm.core.os.ProcessIdentity;
 import io.jshm.core.region.RegionKind;
 import io.jshm.core.region.SharedRegion;
 import io.jshm.core.region.ShmFile;
+import io.jshm.core.region.Words;
 
 import java.util.concurrent.TimeUnit;
 
@@ -104,8 +105,8 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
                     + PID_BITS + " bits (Linux pids are below 2^22)");
         }
         this.joinable = joinable;
-        long tail = (long) LONG.getVolatile(body, TAIL_OFFSET);
-        long head = (long) LONG.getVolatile(body, HEAD_OFFSET);
+        long tail = Words.getLongVolatile(body, TAIL_OFFSET);
+        long head = Words.getLongVolatile(body, HEAD_OFFSET);
         if (tail - head < -1 || tail - head > capacity || head < 0) {
             region.close();
             throw new QueueCorruptedException(region.file().path(), "head " + head + " and tail " + tail
@@ -158,16 +159,16 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
 
     @Override
     final long tryClaim() {
-        long tail = (long) LONG.getAcquire(body, TAIL_OFFSET);
+        long tail = Words.getLongAcquire(body, TAIL_OFFSET);
         while (true) {
             long offset = slotOffset(tail);
-            long state = (long) LONG.getAcquire(body, offset);
+            long state = Words.getLongAcquire(body, offset);
             if (state == state(tail, EMPTY, 0)) {
                 if (closed()) {
                     throw closedForSending();
                 }
-                if (LONG.compareAndSet(body, offset, state, state(tail, CLAIMED, MY_PID))) {
-                    LONG.compareAndSet(body, TAIL_OFFSET, tail, tail + 1);
+                if (Words.compareAndSetLong(body, offset, state, state(tail, CLAIMED, MY_PID))) {
+                    Words.compareAndSetLong(body, TAIL_OFFSET, tail, tail + 1);
                     if (closed()) {
                         abandon(tail);
                         throw closedForSending();
@@ -176,7 +177,7 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
                 }
                 continue;
             } else if (at(state, tail) || at(state, tail + capacity)) {
-                LONG.compareAndSet(body, TAIL_OFFSET, tail, tail + 1);
+                Words.compareAndSetLong(body, TAIL_OFFSET, tail, tail + 1);
             } else if (at(state, tail - capacity)) {
                 if (!recoverPreviousLap(tail - capacity, offset, state)) {
                     if (closed()) {
@@ -184,11 +185,11 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
                     }
                     return NONE;
                 }
-            } else if ((long) LONG.getAcquire(body, TAIL_OFFSET) == tail) {
+            } else if (Words.getLongAcquire(body, TAIL_OFFSET) == tail) {
                 throw corrupted("slot of position " + tail + " (tail) holds state 0x" + Long.toHexString(state)
                         + ", which belongs to none of positions " + (tail - capacity) + ", " + tail + ", " + (tail + capacity));
             }
-            tail = (long) LONG.getAcquire(body, TAIL_OFFSET);
+            tail = Words.getLongAcquire(body, TAIL_OFFSET);
         }
     }
 
@@ -212,10 +213,10 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
             skipDeadClaim(offset, state, previous);
             return false;
         }
-        if (LONG.compareAndSet(body, offset, state, state(previous + capacity, EMPTY, 0))) {
-            LONG.getAndAdd(body, (long) ABANDONED_READS_OFFSET, 1L);
+        if (Words.compareAndSetLong(body, offset, state, state(previous + capacity, EMPTY, 0))) {
+            Words.getAndAddLong(body, ABANDONED_READS_OFFSET, 1);
             if (joinable) {
-                LONG.getAndAdd(body, (long) TASKS_IN_PROGRESS_OFFSET, -1L);
+                Words.getAndAddLong(body, TASKS_IN_PROGRESS_OFFSET, -1);
                 joinableChanged();
             }
             signalAll();
@@ -224,8 +225,8 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
     }
 
     private void skipDeadClaim(long offset, long state, long position) {
-        if (LONG.compareAndSet(body, offset, state, state(position, SKIPPED, 0))) {
-            LONG.getAndAdd(body, (long) SKIPPED_CLAIMS_OFFSET, 1L);
+        if (Words.compareAndSetLong(body, offset, state, state(position, SKIPPED, 0))) {
+            Words.getAndAddLong(body, SKIPPED_CLAIMS_OFFSET, 1);
             signalAll();
         }
     }
@@ -249,13 +250,13 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
     @Override
     final void commit(long position, int length) {
         writeLength(position, length);
-        LONG.setRelease(body, slotOffset(position), state(position, FULL, 0));
+        Words.setLongRelease(body, slotOffset(position), state(position, FULL, 0));
         signalNotEmpty();
     }
 
     @Override
     final void abandon(long position) {
-        LONG.setRelease(body, slotOffset(position), state(position, SKIPPED, 0));
+        Words.setLongRelease(body, slotOffset(position), state(position, SKIPPED, 0));
         signalNotEmpty();
     }
 
@@ -264,35 +265,35 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
     @Override
     final long tryAcquire() {
         boolean sawClosed = false;
-        long head = (long) LONG.getAcquire(body, HEAD_OFFSET);
+        long head = Words.getLongAcquire(body, HEAD_OFFSET);
         while (true) {
             long offset = slotOffset(head);
             // Looking again after seeing the close: a volatile read, for the Dekker argument of
             // the notes (producer: claim CAS, then read closed; consumer: read closed, then this).
-            long state = sawClosed ? (long) LONG.getVolatile(body, offset) : (long) LONG.getAcquire(body, offset);
+            long state = sawClosed ? Words.getLongVolatile(body, offset) : Words.getLongAcquire(body, offset);
             boolean nothingYet = false;
             if (state == state(head, FULL, 0)) {
                 if (joinable) {
-                    LONG.getAndAdd(body, (long) TASKS_IN_PROGRESS_OFFSET, 1L);
+                    Words.getAndAddLong(body, TASKS_IN_PROGRESS_OFFSET, 1);
                 }
-                if (LONG.compareAndSet(body, offset, state, state(head, READING, MY_PID))) {
-                    LONG.compareAndSet(body, HEAD_OFFSET, head, head + 1);
+                if (Words.compareAndSetLong(body, offset, state, state(head, READING, MY_PID))) {
+                    Words.compareAndSetLong(body, HEAD_OFFSET, head, head + 1);
                     return head;
                 }
                 if (joinable) {
-                    LONG.getAndAdd(body, (long) TASKS_IN_PROGRESS_OFFSET, -1L);
+                    Words.getAndAddLong(body, TASKS_IN_PROGRESS_OFFSET, -1);
                     joinableChanged();
                 }
                 continue;
             } else if (state == state(head, SKIPPED, 0)) {
-                if (LONG.compareAndSet(body, offset, state, state(head + capacity, EMPTY, 0))) {
-                    LONG.compareAndSet(body, HEAD_OFFSET, head, head + 1);
+                if (Words.compareAndSetLong(body, offset, state, state(head + capacity, EMPTY, 0))) {
+                    Words.compareAndSetLong(body, HEAD_OFFSET, head, head + 1);
                     signalNotFull();
                 }
             } else if (at(state, head)) {
                 switch (kind(state)) {
                     case EMPTY -> nothingYet = true;
-                    case READING -> LONG.compareAndSet(body, HEAD_OFFSET, head, head + 1);
+                    case READING -> Words.compareAndSetLong(body, HEAD_OFFSET, head, head + 1);
                     case CLAIMED -> {
                         if (heldByDeadProcess(state)) {
                             skipDeadClaim(offset, state, head);
@@ -304,14 +305,14 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
                             + Long.toHexString(state));
                 }
             } else if (at(state, head + capacity)) {
-                LONG.compareAndSet(body, HEAD_OFFSET, head, head + 1);
+                Words.compareAndSetLong(body, HEAD_OFFSET, head, head + 1);
             } else if (at(state, head - capacity) && kind(state) == READING) {
                 // The previous message in this slot is still being read: nothing at head yet.
                 if (recoverPreviousLap(head - capacity, offset, state)) {
                     continue;
                 }
                 nothingYet = true;
-            } else if ((long) LONG.getAcquire(body, HEAD_OFFSET) == head) {
+            } else if (Words.getLongAcquire(body, HEAD_OFFSET) == head) {
                 throw corrupted("slot of position " + head + " (head) holds state 0x" + Long.toHexString(state)
                         + ", which belongs to none of positions " + (head - capacity) + ", " + head + ", " + (head + capacity));
             }
@@ -325,13 +326,13 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
                 sawClosed = true; // look again: a claim made before the close must be seen now
                 continue;
             }
-            head = (long) LONG.getAcquire(body, HEAD_OFFSET);
+            head = Words.getLongAcquire(body, HEAD_OFFSET);
         }
     }
 
     @Override
     final void release(long position) {
-        LONG.setRelease(body, slotOffset(position), state(position + capacity, EMPTY, 0));
+        Words.setLongRelease(body, slotOffset(position), state(position + capacity, EMPTY, 0));
         signalNotFull();
     }
 
@@ -358,8 +359,8 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
 
     @Override
     public final int size() {
-        long tail = (long) LONG.getVolatile(body, TAIL_OFFSET);
-        return size(tail, (long) LONG.getVolatile(body, HEAD_OFFSET));
+        long tail = Words.getLongVolatile(body, TAIL_OFFSET);
+        return size(tail, Words.getLongVolatile(body, HEAD_OFFSET));
     }
 
     /** Tasks in progress changed: wake joiners if any (joinable queues only). */

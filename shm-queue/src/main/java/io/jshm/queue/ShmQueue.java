@@ -6,6 +6,7 @@ import io.jshm.core.region.RegionKind;
 import io.jshm.core.region.RegionSpec;
 import io.jshm.core.region.SharedRegion;
 import io.jshm.core.region.ShmFile;
+import io.jshm.core.region.Words;
 import io.jshm.core.sync.Deadline;
 
 import java.lang.foreign.MemorySegment;
@@ -55,8 +56,6 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
     /** The longest single futex wait of a blocked operation. */
     public static final long PARK_SLICE_MILLIS = 100;
 
-    static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
-    static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     /** What tryClaim / tryAcquire return when there is no slot now. */
     static final long NONE = -1;
     /** What the receive-into-buffer methods return when there is no message now. */
@@ -645,7 +644,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
         long wordOffset = producer ? NOT_FULL_SEQUENCE_OFFSET : NOT_EMPTY_SEQUENCE_OFFSET;
         long waitingOffset = producer ? PRODUCERS_WAITING_OFFSET : CONSUMERS_WAITING_OFFSET;
         Deadline deadline = Deadline.afterNanos(timeoutNanos);
-        INT.getAndAdd(body, waitingOffset, 1);
+        Words.getAndAddInt(body, waitingOffset, 1);
         long slice = PARK_SLICE_NANOS;
         try {
             while (true) {
@@ -662,9 +661,9 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
                 if (Thread.interrupted()) {
                     throw new InterruptedException();
                 }
-                int word = (int) INT.getVolatile(body, wordOffset);
+                int word = Words.getIntVolatile(body, wordOffset);
                 if ((word & PARKED) == 0) {
-                    if (!INT.compareAndSet(body, wordOffset, word, word | PARKED)) {
+                    if (!Words.compareAndSetInt(body, wordOffset, word, word | PARKED)) {
                         continue; // a wake-up or another waiter changed the word: read it again
                     }
                     word |= PARKED;
@@ -672,7 +671,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
                 if ((word & FENCED) == 0) {
                     if (!Membarrier.fenceRegisteredProcesses()) {
                         slice = UNFENCED_SLICE_NANOS;
-                    } else if (INT.compareAndSet(body, wordOffset, word, word | FENCED)) {
+                    } else if (Words.compareAndSetInt(body, wordOffset, word, word | FENCED)) {
                         word |= FENCED;
                     } // else the word changed: the futex wait below returns at once
                 }
@@ -686,7 +685,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
                 }
             }
         } finally {
-            INT.getAndAdd(body, waitingOffset, -1);
+            Words.getAndAddInt(body, waitingOffset, -1);
         }
     }
 
@@ -704,9 +703,9 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
         if (!Publishing.FENCE_FREE) {
             VarHandle.fullFence(); // no membarrier here: the store before must not pass the load below
         }
-        int word = (int) INT.getVolatile(body, wordOffset);
+        int word = Words.getIntVolatile(body, wordOffset);
         // Only the publisher whose CAS clears the bit makes the system call.
-        if ((word & PARKED) != 0 && INT.compareAndSet(body, wordOffset, word, (word | PARKED | FENCED) + 1)) {
+        if ((word & PARKED) != 0 && Words.compareAndSetInt(body, wordOffset, word, (word | PARKED | FENCED) + 1)) {
             Futex.wakeAll(bodyAddress + wordOffset);
         }
     }
@@ -718,7 +717,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
     }
 
     private void wakeAll(long wordOffset) {
-        INT.getAndAdd(body, wordOffset, SEQUENCE_ONE); // the next sequence, the bits as they were
+        Words.getAndAddInt(body, wordOffset, SEQUENCE_ONE); // the next sequence, the bits as they were
         Futex.wakeAll(bodyAddress + wordOffset);
     }
 
@@ -750,7 +749,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
     }
 
     final boolean closed() {
-        return (int) INT.getVolatile(body, CLOSED_OFFSET) != 0;
+        return Words.getIntVolatile(body, CLOSED_OFFSET) != 0;
     }
 
     final QueueClosedException closedForSending() {
@@ -796,7 +795,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
      * before and then {@link EndOfStreamException}. Idempotent; cannot be undone.
      */
     public final void closeForSending() {
-        INT.setVolatile(body, CLOSED_OFFSET, 1);
+        Words.setIntVolatile(body, CLOSED_OFFSET, 1);
         signalAll();
     }
 
@@ -807,8 +806,8 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
 
     /** Recovery counters, shared by all processes. */
     public final QueueStats stats() {
-        return new QueueStats((long) LONG.getVolatile(body, SKIPPED_CLAIMS_OFFSET),
-                (long) LONG.getVolatile(body, ABANDONED_READS_OFFSET));
+        return new QueueStats(Words.getLongVolatile(body, SKIPPED_CLAIMS_OFFSET),
+                Words.getLongVolatile(body, ABANDONED_READS_OFFSET));
     }
 
     /** The file. */

@@ -3,6 +3,7 @@ package io.jshm.queue;
 import io.jshm.core.region.RegionKind;
 import io.jshm.core.region.SharedRegion;
 import io.jshm.core.region.ShmFile;
+import io.jshm.core.region.Words;
 
 import static io.jshm.queue.QueueDescriptor.*;
 
@@ -63,8 +64,8 @@ public final class SpscQueue extends ShmQueue {
 
     private SpscQueue(SharedRegion region) {
         super(region);
-        long tail = (long) LONG.getVolatile(body, TAIL_OFFSET);
-        long head = (long) LONG.getVolatile(body, HEAD_OFFSET);
+        long tail = Words.getLongVolatile(body, TAIL_OFFSET);
+        long head = Words.getLongVolatile(body, HEAD_OFFSET);
         if (tail - head < 0 || tail - head > capacity || head < 0) {
             region.close();
             throw new QueueCorruptedException(region.file().path(), "head " + head + " and tail " + tail
@@ -103,15 +104,15 @@ public final class SpscQueue extends ShmQueue {
         if (closed()) {
             throw closedForSending();
         }
-        long tail = (long) LONG.getOpaque(body, TAIL_OFFSET);
-        if ((long) LONG.getOpaque(body, sequenceOffset(tail)) == tail + 1) {
+        long tail = Words.getLongOpaque(body, TAIL_OFFSET);
+        if (Words.getLongOpaque(body, sequenceOffset(tail)) == tail + 1) {
             // Published by a producer that died before storing tail (see the notes).
             tail++;
-            LONG.setOpaque(body, TAIL_OFFSET, tail);
+            Words.setLongOpaque(body, TAIL_OFFSET, tail);
         }
         // Unsigned: also leaves the fast path if tail - headCache is negative (corruption).
         if (Long.compareUnsigned(tail - headCache, capacity) >= 0) {
-            long head = (long) LONG.getAcquire(body, HEAD_OFFSET);
+            long head = Words.getLongAcquire(body, HEAD_OFFSET);
             if (tail - head < 0 || tail - head > capacity) {
                 throw corrupted("tail " + tail + " and head " + head + " are not 0 <= tail - head <= " + capacity);
             }
@@ -126,8 +127,8 @@ public final class SpscQueue extends ShmQueue {
     @Override
     void commit(long position, int length) {
         writeLength(position, length);
-        LONG.setRelease(body, sequenceOffset(position), position + 1);
-        LONG.setOpaque(body, TAIL_OFFSET, position + 1);
+        Words.setLongRelease(body, sequenceOffset(position), position + 1);
+        Words.setLongOpaque(body, TAIL_OFFSET, position + 1);
         signalNotEmpty();
     }
 
@@ -138,7 +139,7 @@ public final class SpscQueue extends ShmQueue {
 
     @Override
     long tryAcquire() {
-        long head = (long) LONG.getOpaque(body, HEAD_OFFSET);
+        long head = Words.getLongOpaque(body, HEAD_OFFSET);
         if (published(head)) {
             return head;
         }
@@ -153,7 +154,7 @@ public final class SpscQueue extends ShmQueue {
 
     /** Whether the message at {@code position} is there to read, from the slot's sequence. */
     private boolean published(long position) {
-        long sequence = (long) LONG.getAcquire(body, sequenceOffset(position));
+        long sequence = Words.getLongAcquire(body, sequenceOffset(position));
         if (sequence == position + 1) {
             return true;
         }
@@ -170,7 +171,7 @@ public final class SpscQueue extends ShmQueue {
 
     @Override
     void release(long position) {
-        LONG.setRelease(body, HEAD_OFFSET, position + 1);
+        Words.setLongRelease(body, HEAD_OFFSET, position + 1);
         signalNotFull();
     }
 
@@ -188,13 +189,13 @@ public final class SpscQueue extends ShmQueue {
     @Override
     void endBatch(long last) {
         // One store gives back every slot up to last; release semantics order the reads before it.
-        LONG.setRelease(body, HEAD_OFFSET, last + 1);
+        Words.setLongRelease(body, HEAD_OFFSET, last + 1);
         signalNotFull();
     }
 
     @Override
     public int size() {
-        long tail = (long) LONG.getVolatile(body, TAIL_OFFSET);
-        return size(tail, (long) LONG.getVolatile(body, HEAD_OFFSET));
+        long tail = Words.getLongVolatile(body, TAIL_OFFSET);
+        return size(tail, Words.getLongVolatile(body, HEAD_OFFSET));
     }
 }

@@ -3,6 +3,7 @@ package io.jshm.queue;
 import io.jshm.core.os.Futex;
 import io.jshm.core.process.JvmProcess;
 import io.jshm.core.region.ShmFile;
+import io.jshm.core.region.Words;
 import io.jshm.core.testing.Children;
 import io.jshm.core.testing.ShmTempDir;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class CrossProcessBlockingTest {
 
     private static void awaitParked(ShmQueue q, int offset, int count, JvmProcess... children) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while ((int) ShmQueue.INT.getVolatile(q.body, (long) offset) < count) {
+        while (Words.getIntVolatile(q.body, offset) < count) {
             for (JvmProcess child : children) {
                 assertTrue(child.isAlive(), () -> child.name() + " ended early: " + child.output());
             }

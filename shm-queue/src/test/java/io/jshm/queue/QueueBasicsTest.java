@@ -2,6 +2,7 @@ package io.jshm.queue;
 
 import io.jshm.core.os.Futex;
 import io.jshm.core.region.ShmFile;
+import io.jshm.core.region.Words;
 import io.jshm.core.testing.ShmTempDir;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -123,7 +124,7 @@ class QueueBasicsTest {
             for (int i = 0; i < 100; i++) {
                 assertNull(q.poll(Duration.ofNanos(1_000)));
             }
-            assertEquals(0, (int) ShmQueue.INT.getVolatile(q.body, (long) QueueDescriptor.NOT_EMPTY_SEQUENCE_OFFSET),
+            assertEquals(0, Words.getIntVolatile(q.body, QueueDescriptor.NOT_EMPTY_SEQUENCE_OFFSET),
                     "not-empty futex word");
             long callsBefore = Futex.systemCallCount();
             assertTrue(q.offer(message(8, 1)));

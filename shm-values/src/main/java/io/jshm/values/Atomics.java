@@ -1,8 +1,8 @@
 package io.jshm.values;
 
+import io.jshm.core.region.Words;
+
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.IntUnaryOperator;
 import java.util.function.LongUnaryOperator;
@@ -15,18 +15,16 @@ import java.util.function.LongUnaryOperator;
  * itself), never {@code ==} on doubles, which could loop forever on NaN.
  */
 final class Atomics {
-    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
-    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
 
     private Atomics() {
     }
 
     /** Applies {@code update} atomically; returns the new value if {@code returnNew}, else the old one. */
     static int updateInt(MemorySegment segment, long offset, IntUnaryOperator update, boolean returnNew) {
-        int prev = (int) INT.getVolatile(segment, offset);
+        int prev = Words.getIntVolatile(segment, offset);
         for (;;) {
             int next = update.applyAsInt(prev);
-            int witness = (int) INT.compareAndExchange(segment, offset, prev, next);
+            int witness = Words.compareAndExchangeInt(segment, offset, prev, next);
             if (witness == prev) {
                 return returnNew ? next : prev;
             }
@@ -36,10 +34,10 @@ final class Atomics {
 
     /** Applies {@code update} atomically; returns the new value if {@code returnNew}, else the old one. */
     static long updateLong(MemorySegment segment, long offset, LongUnaryOperator update, boolean returnNew) {
-        long prev = (long) LONG.getVolatile(segment, offset);
+        long prev = Words.getLongVolatile(segment, offset);
         for (;;) {
             long next = update.applyAsLong(prev);
-            long witness = (long) LONG.compareAndExchange(segment, offset, prev, next);
+            long witness = Words.compareAndExchangeLong(segment, offset, prev, next);
             if (witness == prev) {
                 return returnNew ? next : prev;
             }
@@ -49,10 +47,10 @@ final class Atomics {
 
     /** Applies {@code update} to a double atomically; returns the new value if {@code returnNew}, else the old one. */
     static double updateDouble(MemorySegment segment, long offset, DoubleUnaryOperator update, boolean returnNew) {
-        long prev = (long) LONG.getVolatile(segment, offset);
+        long prev = Words.getLongVolatile(segment, offset);
         for (;;) {
             long next = Double.doubleToRawLongBits(update.applyAsDouble(Double.longBitsToDouble(prev)));
-            long witness = (long) LONG.compareAndExchange(segment, offset, prev, next);
+            long witness = Words.compareAndExchangeLong(segment, offset, prev, next);
             if (witness == prev) {
                 return Double.longBitsToDouble(returnNew ? next : prev);
             }
@@ -62,10 +60,10 @@ final class Atomics {
 
     /** Adds {@code delta} to a double atomically; returns the old value. Written out: no lambda on the hot path. */
     static double getAndAdd(MemorySegment segment, long offset, double delta) {
-        long prev = (long) LONG.getVolatile(segment, offset);
+        long prev = Words.getLongVolatile(segment, offset);
         for (;;) {
             long next = Double.doubleToRawLongBits(Double.longBitsToDouble(prev) + delta);
-            long witness = (long) LONG.compareAndExchange(segment, offset, prev, next);
+            long witness = Words.compareAndExchangeLong(segment, offset, prev, next);
             if (witness == prev) {
                 return Double.longBitsToDouble(prev);
             }
@@ -75,12 +73,12 @@ final class Atomics {
 
     /** Sets a double to {@code newValue} if its bits are {@code expected}'s; returns the value found. */
     static double compareAndExchange(MemorySegment segment, long offset, double expected, double newValue) {
-        return Double.longBitsToDouble((long) LONG.compareAndExchange(segment, offset,
+        return Double.longBitsToDouble(Words.compareAndExchangeLong(segment, offset,
                 Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(newValue)));
     }
 
     /** Sets a double to {@code newValue} if its bits are {@code expected}'s; returns whether it did. */
     static boolean compareAndSet(MemorySegment segment, long offset, double expected, double newValue) {
-        return LONG.compareAndSet(segment, offset, Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(newValue));
+        return Words.compareAndSetLong(segment, offset, Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(newValue));
     }
 }

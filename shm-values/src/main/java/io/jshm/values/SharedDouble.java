@@ -2,6 +2,7 @@ package io.jshm.values;
 
 import io.jshm.core.region.SharedRegion;
 import io.jshm.core.region.ShmFile;
+import io.jshm.core.region.Words;
 
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
@@ -31,15 +32,14 @@ import java.util.function.DoubleUnaryOperator;
  *
  * <h2>Implementation notes</h2>
  * The value is 8 naturally aligned bytes alone on a 128-byte line, after the object's lock line
- * ({@link ValueDescriptor}). Loads and stores go through a {@code static final} {@link VarHandle}
- * from {@link ValueLayout#JAVA_DOUBLE}. Hardware has no atomic floating-point add, so
+ * ({@link ValueDescriptor}). Loads and stores go through {@link Words} (exact-typed
+ * {@code VarHandle} calls). Hardware has no atomic floating-point add, so
  * {@code getAndAdd} is a loop: read the raw bits, add, {@code compareAndExchange} the bits
  * (as a long), and retry with the witness on failure. Comparing bits, not doubles, is what
  * makes the loop terminate on NaN. Under contention it retries, but every retry means another
  * process's addition succeeded: it is lock-free.
  */
 public final class SharedDouble extends SharedObject<SharedDouble> {
-    private static final VarHandle DOUBLE = ValueLayout.JAVA_DOUBLE.varHandle();
     private static final long VALUE = ValueDescriptor.VALUE_OFFSET;
 
     private SharedDouble(SharedRegion region) {
@@ -92,47 +92,47 @@ public final class SharedDouble extends SharedObject<SharedDouble> {
 
     /** The value, with volatile semantics. */
     public double get() {
-        return (double) DOUBLE.getVolatile(body, VALUE);
+        return Words.getDoubleVolatile(body, VALUE);
     }
 
     /** Sets the value, with volatile semantics. */
     public void set(double newValue) {
-        DOUBLE.setVolatile(body, VALUE, newValue);
+        Words.setDoubleVolatile(body, VALUE, newValue);
     }
 
     /** The value, with acquire semantics: later reads and writes stay after it. */
     public double getAcquire() {
-        return (double) DOUBLE.getAcquire(body, VALUE);
+        return Words.getDoubleAcquire(body, VALUE);
     }
 
     /** Sets the value with release semantics: earlier reads and writes stay before it. */
     public void setRelease(double newValue) {
-        DOUBLE.setRelease(body, VALUE, newValue);
+        Words.setDoubleRelease(body, VALUE, newValue);
     }
 
     /** The value, atomically but with no ordering against other accesses. */
     public double getOpaque() {
-        return (double) DOUBLE.getOpaque(body, VALUE);
+        return Words.getDoubleOpaque(body, VALUE);
     }
 
     /** Sets the value atomically but with no ordering against other accesses. */
     public void setOpaque(double newValue) {
-        DOUBLE.setOpaque(body, VALUE, newValue);
+        Words.setDoubleOpaque(body, VALUE, newValue);
     }
 
     /** The value, read plainly: only meaningful while holding the lock. */
     public double getPlain() {
-        return (double) DOUBLE.get(body, VALUE);
+        return Words.getDouble(body, VALUE);
     }
 
     /** Sets the value plainly: only meaningful while holding the lock. */
     public void setPlain(double newValue) {
-        DOUBLE.set(body, VALUE, newValue);
+        Words.setDouble(body, VALUE, newValue);
     }
 
     /** Atomically sets the value and returns the old one. */
     public double getAndSet(double newValue) {
-        return (double) DOUBLE.getAndSet(body, VALUE, newValue);
+        return Words.getAndSetDouble(body, VALUE, newValue);
     }
 
     /** Atomically adds {@code delta}; returns the old value. */

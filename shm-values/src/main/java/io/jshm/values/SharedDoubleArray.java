@@ -2,6 +2,7 @@ package io.jshm.values;
 
 import io.jshm.core.region.SharedRegion;
 import io.jshm.core.region.ShmFile;
+import io.jshm.core.region.Words;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -36,12 +37,11 @@ import java.util.function.DoubleUnaryOperator;
  * Elements are packed in index order from a 128-byte boundary, each naturally aligned
  * ({@link ValueDescriptor}); the lock has the line before them. The class keeps a segment of
  * exactly the elements, so even a bug here could not reach the lock or the padding.
- * Per-index access is {@link Objects#checkIndex} (a JIT intrinsic) and a {@code static final}
- * {@link VarHandle} from {@link ValueLayout#JAVA_DOUBLE} at {@code index * 8}; additions are
+ * Per-index access is {@link Objects#checkIndex} (a JIT intrinsic) and a {@link Words} access
+ * at {@code index * 8}; additions are
  * {@code compareAndExchange} loops on the raw bits, as in {@link SharedDouble}.
  */
 public final class SharedDoubleArray extends SharedObject<SharedDoubleArray> {
-    private static final VarHandle DOUBLE = ValueLayout.JAVA_DOUBLE.varHandle();
     private static final int SHIFT = 3;
 
     private final MemorySegment elements;
@@ -128,47 +128,47 @@ public final class SharedDoubleArray extends SharedObject<SharedDoubleArray> {
 
     /** Element {@code index}, with volatile semantics. */
     public double get(int index) {
-        return (double) DOUBLE.getVolatile(elements, offset(index));
+        return Words.getDoubleVolatile(elements, offset(index));
     }
 
     /** Sets element {@code index}, with volatile semantics. */
     public void set(int index, double newValue) {
-        DOUBLE.setVolatile(elements, offset(index), newValue);
+        Words.setDoubleVolatile(elements, offset(index), newValue);
     }
 
     /** Element {@code index}, with acquire semantics. */
     public double getAcquire(int index) {
-        return (double) DOUBLE.getAcquire(elements, offset(index));
+        return Words.getDoubleAcquire(elements, offset(index));
     }
 
     /** Sets element {@code index} with release semantics. */
     public void setRelease(int index, double newValue) {
-        DOUBLE.setRelease(elements, offset(index), newValue);
+        Words.setDoubleRelease(elements, offset(index), newValue);
     }
 
     /** Element {@code index}, atomically but with no ordering against other accesses. */
     public double getOpaque(int index) {
-        return (double) DOUBLE.getOpaque(elements, offset(index));
+        return Words.getDoubleOpaque(elements, offset(index));
     }
 
     /** Sets element {@code index} atomically but with no ordering against other accesses. */
     public void setOpaque(int index, double newValue) {
-        DOUBLE.setOpaque(elements, offset(index), newValue);
+        Words.setDoubleOpaque(elements, offset(index), newValue);
     }
 
     /** Element {@code index}, read plainly: only meaningful while holding the lock. */
     public double getPlain(int index) {
-        return (double) DOUBLE.get(elements, offset(index));
+        return Words.getDouble(elements, offset(index));
     }
 
     /** Sets element {@code index} plainly: only meaningful while holding the lock. */
     public void setPlain(int index, double newValue) {
-        DOUBLE.set(elements, offset(index), newValue);
+        Words.setDouble(elements, offset(index), newValue);
     }
 
     /** Atomically sets element {@code index} and returns its old value. */
     public double getAndSet(int index, double newValue) {
-        return (double) DOUBLE.getAndSet(elements, offset(index), newValue);
+        return Words.getAndSetDouble(elements, offset(index), newValue);
     }
 
     /** Atomically adds {@code delta} to element {@code index}; returns the old value. */
@@ -241,7 +241,7 @@ public final class SharedDoubleArray extends SharedObject<SharedDoubleArray> {
     /** Sets every element to {@code value}, plainly, then issues a full fence. */
     public void fill(double value) {
         for (int i = 0; i < length; i++) {
-            DOUBLE.set(elements, (long) i << SHIFT, value);
+            Words.setDouble(elements, (long) i << SHIFT, value);
         }
         VarHandle.fullFence();
     }

@@ -2,6 +2,7 @@ package io.jshm.values;
 
 import io.jshm.core.region.SharedRegion;
 import io.jshm.core.region.ShmFile;
+import io.jshm.core.region.Words;
 
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
@@ -30,15 +31,14 @@ import java.util.function.IntUnaryOperator;
  *
  * <h2>Implementation notes</h2>
  * The value is 4 naturally aligned bytes alone on a 128-byte line, after the object's lock line
- * ({@link ValueDescriptor}). Every access is a {@code static final} {@link VarHandle} from
- * {@link ValueLayout#JAVA_INT} on the mapped segment at a constant offset, which the JIT turns
+ * ({@link ValueDescriptor}). Every access goes through {@link Words} (an exact-typed {@code VarHandle}
+ * call) on the mapped segment at a constant offset, which the JIT turns
  * into the bare instruction plus the segment's bounds and liveness checks (hoisted out of loops).
  * {@code getAndUpdate} and friends are {@code compareAndExchange} loops that retry with the
  * witness value ({@code Atomics}); the function may run more than once and must be free of
  * side effects.
  */
 public final class SharedInt extends SharedObject<SharedInt> {
-    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     private static final long VALUE = ValueDescriptor.VALUE_OFFSET;
 
     private SharedInt(SharedRegion region) {
@@ -90,57 +90,57 @@ public final class SharedInt extends SharedObject<SharedInt> {
 
     /** The value, with volatile semantics. */
     public int get() {
-        return (int) INT.getVolatile(body, VALUE);
+        return Words.getIntVolatile(body, VALUE);
     }
 
     /** Sets the value, with volatile semantics. */
     public void set(int newValue) {
-        INT.setVolatile(body, VALUE, newValue);
+        Words.setIntVolatile(body, VALUE, newValue);
     }
 
     /** The value, with acquire semantics: later reads and writes stay after it. */
     public int getAcquire() {
-        return (int) INT.getAcquire(body, VALUE);
+        return Words.getIntAcquire(body, VALUE);
     }
 
     /** Sets the value with release semantics: earlier reads and writes stay before it. */
     public void setRelease(int newValue) {
-        INT.setRelease(body, VALUE, newValue);
+        Words.setIntRelease(body, VALUE, newValue);
     }
 
     /** The value, atomically but with no ordering against other accesses. */
     public int getOpaque() {
-        return (int) INT.getOpaque(body, VALUE);
+        return Words.getIntOpaque(body, VALUE);
     }
 
     /** Sets the value atomically but with no ordering against other accesses. */
     public void setOpaque(int newValue) {
-        INT.setOpaque(body, VALUE, newValue);
+        Words.setIntOpaque(body, VALUE, newValue);
     }
 
     /** The value, read plainly: only meaningful while holding the lock. */
     public int getPlain() {
-        return (int) INT.get(body, VALUE);
+        return Words.getInt(body, VALUE);
     }
 
     /** Sets the value plainly: only meaningful while holding the lock. */
     public void setPlain(int newValue) {
-        INT.set(body, VALUE, newValue);
+        Words.setInt(body, VALUE, newValue);
     }
 
     /** Atomically sets the value and returns the old one. */
     public int getAndSet(int newValue) {
-        return (int) INT.getAndSet(body, VALUE, newValue);
+        return Words.getAndSetInt(body, VALUE, newValue);
     }
 
     /** Atomically adds {@code delta}; returns the old value. */
     public int getAndAdd(int delta) {
-        return (int) INT.getAndAdd(body, VALUE, delta);
+        return Words.getAndAddInt(body, VALUE, delta);
     }
 
     /** Atomically adds {@code delta}; returns the new value. */
     public int addAndGet(int delta) {
-        return (int) INT.getAndAdd(body, VALUE, delta) + delta;
+        return Words.getAndAddInt(body, VALUE, delta) + delta;
     }
 
     /** Atomically adds 1; returns the old value. */
@@ -165,12 +165,12 @@ public final class SharedInt extends SharedObject<SharedInt> {
 
     /** Atomically sets the value to {@code newValue} if it is {@code expected}; returns whether it did. */
     public boolean compareAndSet(int expected, int newValue) {
-        return INT.compareAndSet(body, VALUE, expected, newValue);
+        return Words.compareAndSetInt(body, VALUE, expected, newValue);
     }
 
     /** Atomically sets the value to {@code newValue} if it is {@code expected}; returns the value it found. */
     public int compareAndExchange(int expected, int newValue) {
-        return (int) INT.compareAndExchange(body, VALUE, expected, newValue);
+        return Words.compareAndExchangeInt(body, VALUE, expected, newValue);
     }
 
     /** Atomically applies {@code update} (which may run more than once); returns the old value. */

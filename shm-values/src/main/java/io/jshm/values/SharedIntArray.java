@@ -2,6 +2,7 @@ package io.jshm.values;
 
 import io.jshm.core.region.SharedRegion;
 import io.jshm.core.region.ShmFile;
+import io.jshm.core.region.Words;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -34,11 +35,10 @@ import java.util.function.IntUnaryOperator;
  * Elements are packed in index order from a 128-byte boundary, each naturally aligned
  * ({@link ValueDescriptor}); the lock has the line before them. The class keeps a segment of
  * exactly the elements, so even a bug here could not reach the lock or the padding.
- * Per-index access is {@link Objects#checkIndex} (a JIT intrinsic) and a {@code static final}
- * {@link VarHandle} from {@link ValueLayout#JAVA_INT} at {@code index * 4}.
+ * Per-index access is {@link Objects#checkIndex} (a JIT intrinsic) and a {@link Words} access
+ * at {@code index * 4}.
  */
 public final class SharedIntArray extends SharedObject<SharedIntArray> {
-    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     private static final int SHIFT = 2;
 
     private final MemorySegment elements;
@@ -125,52 +125,52 @@ public final class SharedIntArray extends SharedObject<SharedIntArray> {
 
     /** Element {@code index}, with volatile semantics. */
     public int get(int index) {
-        return (int) INT.getVolatile(elements, offset(index));
+        return Words.getIntVolatile(elements, offset(index));
     }
 
     /** Sets element {@code index}, with volatile semantics. */
     public void set(int index, int newValue) {
-        INT.setVolatile(elements, offset(index), newValue);
+        Words.setIntVolatile(elements, offset(index), newValue);
     }
 
     /** Element {@code index}, with acquire semantics. */
     public int getAcquire(int index) {
-        return (int) INT.getAcquire(elements, offset(index));
+        return Words.getIntAcquire(elements, offset(index));
     }
 
     /** Sets element {@code index} with release semantics. */
     public void setRelease(int index, int newValue) {
-        INT.setRelease(elements, offset(index), newValue);
+        Words.setIntRelease(elements, offset(index), newValue);
     }
 
     /** Element {@code index}, atomically but with no ordering against other accesses. */
     public int getOpaque(int index) {
-        return (int) INT.getOpaque(elements, offset(index));
+        return Words.getIntOpaque(elements, offset(index));
     }
 
     /** Sets element {@code index} atomically but with no ordering against other accesses. */
     public void setOpaque(int index, int newValue) {
-        INT.setOpaque(elements, offset(index), newValue);
+        Words.setIntOpaque(elements, offset(index), newValue);
     }
 
     /** Element {@code index}, read plainly: only meaningful while holding the lock. */
     public int getPlain(int index) {
-        return (int) INT.get(elements, offset(index));
+        return Words.getInt(elements, offset(index));
     }
 
     /** Sets element {@code index} plainly: only meaningful while holding the lock. */
     public void setPlain(int index, int newValue) {
-        INT.set(elements, offset(index), newValue);
+        Words.setInt(elements, offset(index), newValue);
     }
 
     /** Atomically sets element {@code index} and returns its old value. */
     public int getAndSet(int index, int newValue) {
-        return (int) INT.getAndSet(elements, offset(index), newValue);
+        return Words.getAndSetInt(elements, offset(index), newValue);
     }
 
     /** Atomically adds {@code delta} to element {@code index}; returns the old value. */
     public int getAndAdd(int index, int delta) {
-        return (int) INT.getAndAdd(elements, offset(index), delta);
+        return Words.getAndAddInt(elements, offset(index), delta);
     }
 
     /** Atomically adds {@code delta} to element {@code index}; returns the new value. */
@@ -200,12 +200,12 @@ public final class SharedIntArray extends SharedObject<SharedIntArray> {
 
     /** Atomically sets element {@code index} to {@code newValue} if it is {@code expected}; returns whether it did. */
     public boolean compareAndSet(int index, int expected, int newValue) {
-        return INT.compareAndSet(elements, offset(index), expected, newValue);
+        return Words.compareAndSetInt(elements, offset(index), expected, newValue);
     }
 
     /** Atomically sets element {@code index} to {@code newValue} if it is {@code expected}; returns the value it found. */
     public int compareAndExchange(int index, int expected, int newValue) {
-        return (int) INT.compareAndExchange(elements, offset(index), expected, newValue);
+        return Words.compareAndExchangeInt(elements, offset(index), expected, newValue);
     }
 
     /** Atomically applies {@code update} (which may run more than once) to element {@code index}; returns the old value. */
@@ -258,7 +258,7 @@ public final class SharedIntArray extends SharedObject<SharedIntArray> {
     /** Sets every element to {@code value}, plainly, then issues a full fence. */
     public void fill(int value) {
         for (int i = 0; i < length; i++) {
-            INT.set(elements, (long) i << SHIFT, value);
+            Words.setInt(elements, (long) i << SHIFT, value);
         }
         VarHandle.fullFence();
     }

@@ -2,6 +2,7 @@ package io.jshm.values;
 
 import io.jshm.core.region.SharedRegion;
 import io.jshm.core.region.ShmFile;
+import io.jshm.core.region.Words;
 
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
@@ -30,15 +31,14 @@ import java.util.function.LongUnaryOperator;
  *
  * <h2>Implementation notes</h2>
  * The value is 8 naturally aligned bytes alone on a 128-byte line, after the object's lock line
- * ({@link ValueDescriptor}). Every access is a {@code static final} {@link VarHandle} from
- * {@link ValueLayout#JAVA_LONG} on the mapped segment at a constant offset, which the JIT turns
+ * ({@link ValueDescriptor}). Every access goes through {@link Words} (an exact-typed {@code VarHandle}
+ * call) on the mapped segment at a constant offset, which the JIT turns
  * into the bare instruction plus the segment's bounds and liveness checks (hoisted out of loops).
  * {@code getAndUpdate} and friends are {@code compareAndExchange} loops that retry with the
  * witness value ({@code Atomics}); the function may run more than once and must be free of
  * side effects.
  */
 public final class SharedLong extends SharedObject<SharedLong> {
-    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final long VALUE = ValueDescriptor.VALUE_OFFSET;
 
     private SharedLong(SharedRegion region) {
@@ -90,57 +90,57 @@ public final class SharedLong extends SharedObject<SharedLong> {
 
     /** The value, with volatile semantics. */
     public long get() {
-        return (long) LONG.getVolatile(body, VALUE);
+        return Words.getLongVolatile(body, VALUE);
     }
 
     /** Sets the value, with volatile semantics. */
     public void set(long newValue) {
-        LONG.setVolatile(body, VALUE, newValue);
+        Words.setLongVolatile(body, VALUE, newValue);
     }
 
     /** The value, with acquire semantics: later reads and writes stay after it. */
     public long getAcquire() {
-        return (long) LONG.getAcquire(body, VALUE);
+        return Words.getLongAcquire(body, VALUE);
     }
 
     /** Sets the value with release semantics: earlier reads and writes stay before it. */
     public void setRelease(long newValue) {
-        LONG.setRelease(body, VALUE, newValue);
+        Words.setLongRelease(body, VALUE, newValue);
     }
 
     /** The value, atomically but with no ordering against other accesses. */
     public long getOpaque() {
-        return (long) LONG.getOpaque(body, VALUE);
+        return Words.getLongOpaque(body, VALUE);
     }
 
     /** Sets the value atomically but with no ordering against other accesses. */
     public void setOpaque(long newValue) {
-        LONG.setOpaque(body, VALUE, newValue);
+        Words.setLongOpaque(body, VALUE, newValue);
     }
 
     /** The value, read plainly: only meaningful while holding the lock. */
     public long getPlain() {
-        return (long) LONG.get(body, VALUE);
+        return Words.getLong(body, VALUE);
     }
 
     /** Sets the value plainly: only meaningful while holding the lock. */
     public void setPlain(long newValue) {
-        LONG.set(body, VALUE, newValue);
+        Words.setLong(body, VALUE, newValue);
     }
 
     /** Atomically sets the value and returns the old one. */
     public long getAndSet(long newValue) {
-        return (long) LONG.getAndSet(body, VALUE, newValue);
+        return Words.getAndSetLong(body, VALUE, newValue);
     }
 
     /** Atomically adds {@code delta}; returns the old value. */
     public long getAndAdd(long delta) {
-        return (long) LONG.getAndAdd(body, VALUE, delta);
+        return Words.getAndAddLong(body, VALUE, delta);
     }
 
     /** Atomically adds {@code delta}; returns the new value. */
     public long addAndGet(long delta) {
-        return (long) LONG.getAndAdd(body, VALUE, delta) + delta;
+        return Words.getAndAddLong(body, VALUE, delta) + delta;
     }
 
     /** Atomically adds 1; returns the old value. */
@@ -165,12 +165,12 @@ public final class SharedLong extends SharedObject<SharedLong> {
 
     /** Atomically sets the value to {@code newValue} if it is {@code expected}; returns whether it did. */
     public boolean compareAndSet(long expected, long newValue) {
-        return LONG.compareAndSet(body, VALUE, expected, newValue);
+        return Words.compareAndSetLong(body, VALUE, expected, newValue);
     }
 
     /** Atomically sets the value to {@code newValue} if it is {@code expected}; returns the value it found. */
     public long compareAndExchange(long expected, long newValue) {
-        return (long) LONG.compareAndExchange(body, VALUE, expected, newValue);
+        return Words.compareAndExchangeLong(body, VALUE, expected, newValue);
     }
 
     /** Atomically applies {@code update} (which may run more than once); returns the old value. */

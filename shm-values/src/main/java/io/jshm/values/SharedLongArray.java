@@ -2,6 +2,7 @@ package io.jshm.values;
 
 import io.jshm.core.region.SharedRegion;
 import io.jshm.core.region.ShmFile;
+import io.jshm.core.region.Words;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -34,11 +35,10 @@ import java.util.function.LongUnaryOperator;
  * Elements are packed in index order from a 128-byte boundary, each naturally aligned
  * ({@link ValueDescriptor}); the lock has the line before them. The class keeps a segment of
  * exactly the elements, so even a bug here could not reach the lock or the padding.
- * Per-index access is {@link Objects#checkIndex} (a JIT intrinsic) and a {@code static final}
- * {@link VarHandle} from {@link ValueLayout#JAVA_LONG} at {@code index * 8}.
+ * Per-index access is {@link Objects#checkIndex} (a JIT intrinsic) and a {@link Words} access
+ * at {@code index * 8}.
  */
 public final class SharedLongArray extends SharedObject<SharedLongArray> {
-    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final int SHIFT = 3;
 
     private final MemorySegment elements;
@@ -125,52 +125,52 @@ public final class SharedLongArray extends SharedObject<SharedLongArray> {
 
     /** Element {@code index}, with volatile semantics. */
     public long get(int index) {
-        return (long) LONG.getVolatile(elements, offset(index));
+        return Words.getLongVolatile(elements, offset(index));
     }
 
     /** Sets element {@code index}, with volatile semantics. */
     public void set(int index, long newValue) {
-        LONG.setVolatile(elements, offset(index), newValue);
+        Words.setLongVolatile(elements, offset(index), newValue);
     }
 
     /** Element {@code index}, with acquire semantics. */
     public long getAcquire(int index) {
-        return (long) LONG.getAcquire(elements, offset(index));
+        return Words.getLongAcquire(elements, offset(index));
     }
 
     /** Sets element {@code index} with release semantics. */
     public void setRelease(int index, long newValue) {
-        LONG.setRelease(elements, offset(index), newValue);
+        Words.setLongRelease(elements, offset(index), newValue);
     }
 
     /** Element {@code index}, atomically but with no ordering against other accesses. */
     public long getOpaque(int index) {
-        return (long) LONG.getOpaque(elements, offset(index));
+        return Words.getLongOpaque(elements, offset(index));
     }
 
     /** Sets element {@code index} atomically but with no ordering against other accesses. */
     public void setOpaque(int index, long newValue) {
-        LONG.setOpaque(elements, offset(index), newValue);
+        Words.setLongOpaque(elements, offset(index), newValue);
     }
 
     /** Element {@code index}, read plainly: only meaningful while holding the lock. */
     public long getPlain(int index) {
-        return (long) LONG.get(elements, offset(index));
+        return Words.getLong(elements, offset(index));
     }
 
     /** Sets element {@code index} plainly: only meaningful while holding the lock. */
     public void setPlain(int index, long newValue) {
-        LONG.set(elements, offset(index), newValue);
+        Words.setLong(elements, offset(index), newValue);
     }
 
     /** Atomically sets element {@code index} and returns its old value. */
     public long getAndSet(int index, long newValue) {
-        return (long) LONG.getAndSet(elements, offset(index), newValue);
+        return Words.getAndSetLong(elements, offset(index), newValue);
     }
 
     /** Atomically adds {@code delta} to element {@code index}; returns the old value. */
     public long getAndAdd(int index, long delta) {
-        return (long) LONG.getAndAdd(elements, offset(index), delta);
+        return Words.getAndAddLong(elements, offset(index), delta);
     }
 
     /** Atomically adds {@code delta} to element {@code index}; returns the new value. */
@@ -200,12 +200,12 @@ public final class SharedLongArray extends SharedObject<SharedLongArray> {
 
     /** Atomically sets element {@code index} to {@code newValue} if it is {@code expected}; returns whether it did. */
     public boolean compareAndSet(int index, long expected, long newValue) {
-        return LONG.compareAndSet(elements, offset(index), expected, newValue);
+        return Words.compareAndSetLong(elements, offset(index), expected, newValue);
     }
 
     /** Atomically sets element {@code index} to {@code newValue} if it is {@code expected}; returns the value it found. */
     public long compareAndExchange(int index, long expected, long newValue) {
-        return (long) LONG.compareAndExchange(elements, offset(index), expected, newValue);
+        return Words.compareAndExchangeLong(elements, offset(index), expected, newValue);
     }
 
     /** Atomically applies {@code update} (which may run more than once) to element {@code index}; returns the old value. */
@@ -258,7 +258,7 @@ public final class SharedLongArray extends SharedObject<SharedLongArray> {
     /** Sets every element to {@code value}, plainly, then issues a full fence. */
     public void fill(long value) {
         for (int i = 0; i < length; i++) {
-            LONG.set(elements, (long) i << SHIFT, value);
+            Words.setLong(elements, (long) i << SHIFT, value);
         }
         VarHandle.fullFence();
     }

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -51,7 +50,6 @@ import java.util.function.LongFunction;
  * goes.
  */
 public final class SharedRegion implements AutoCloseable {
-    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     private static final AtomicLong TEMPORARY_NAMES = new AtomicLong();
     private static final int OPEN_OR_CREATE_ATTEMPTS = 100;
 
@@ -99,7 +97,7 @@ public final class SharedRegion implements AutoCloseable {
             MemorySegment mapping = createMapped(path, temporary, file, spec.totalSize(), arena);
             writeHeader(mapping, spec, me);
             initializer.accept(mapping.asSlice(RegionDescriptor.HEADER_SIZE));
-            INT.setRelease(mapping, (long) RegionDescriptor.INIT_STATE_OFFSET, RegionDescriptor.STATE_READY);
+            Words.setIntRelease(mapping, RegionDescriptor.INIT_STATE_OFFSET, RegionDescriptor.STATE_READY);
             try {
                 Files.createLink(path, temporary);
             } catch (FileAlreadyExistsException e) {
@@ -367,7 +365,7 @@ public final class SharedRegion implements AutoCloseable {
     private static void awaitReady(ShmFile file, MemorySegment mapping) {
         long deadline = System.nanoTime() + file.openTimeout().toNanos();
         long pauseMicros = 50;
-        while ((int) INT.getAcquire(mapping, (long) RegionDescriptor.INIT_STATE_OFFSET) != RegionDescriptor.STATE_READY) {
+        while (Words.getIntAcquire(mapping, RegionDescriptor.INIT_STATE_OFFSET) != RegionDescriptor.STATE_READY) {
             ProcessIdentity creator = new ProcessIdentity(
                     mapping.get(ValueLayout.JAVA_LONG, RegionDescriptor.CREATOR_PID_OFFSET),
                     mapping.get(ValueLayout.JAVA_LONG, RegionDescriptor.CREATOR_START_TIME_OFFSET));
@@ -377,7 +375,7 @@ public final class SharedRegion implements AutoCloseable {
             }
             if (System.nanoTime() - deadline >= 0) {
                 throw new RegionNotReadyException(file.path(), "not READY after " + file.openTimeout().toMillis()
-                        + " ms (init state " + INT.getAcquire(mapping, (long) RegionDescriptor.INIT_STATE_OFFSET)
+                        + " ms (init state " + Words.getIntAcquire(mapping, RegionDescriptor.INIT_STATE_OFFSET)
                         + "); its creator, pid " + creator.pid() + ", still runs");
             }
             sleepMicros(pauseMicros);

@@ -7,10 +7,9 @@ import io.jshm.core.region.RegionKind;
 import io.jshm.core.region.RegionSpec;
 import io.jshm.core.region.SharedRegion;
 import io.jshm.core.region.ShmFile;
+import io.jshm.core.region.Words;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.TimeoutException;
@@ -68,8 +67,6 @@ import static io.jshm.core.sync.BarrierDescriptor.WAITERS_BIT;
  * </ul>
  */
 public final class ShmBarrier extends RegionObject {
-    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
-    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final long PHASE = BarrierDescriptor.PHASE_OFFSET;
     private static final long GENERATION = BarrierDescriptor.GENERATION_OFFSET;
     private static final long COUNT = BarrierDescriptor.COUNT_OFFSET;
@@ -185,7 +182,7 @@ public final class ShmBarrier extends RegionObject {
 
     /** Whether the barrier is broken (a snapshot). */
     public boolean isBroken() {
-        return ((int) INT.getVolatile(body, PHASE) & BROKEN_BIT) != 0;
+        return (Words.getIntVolatile(body, PHASE) & BROKEN_BIT) != 0;
     }
 
     /** The number of parties needed to trip the barrier. */
@@ -217,7 +214,7 @@ public final class ShmBarrier extends RegionObject {
                 publishPhase((int) (generation() & GENERATION_MASK));
                 return index;
             }
-            INT.set(body, COUNT, index + 1);
+            Words.setInt(body, COUNT, index + 1);
             generation = generation();
         } finally {
             lock.unlock();
@@ -238,7 +235,7 @@ public final class ShmBarrier extends RegionObject {
         }
         long sliceStart = System.nanoTime();
         while (true) {
-            int seen = (int) INT.getVolatile(body, PHASE);
+            int seen = Words.getIntVolatile(body, PHASE);
             if ((seen & GENERATION_MASK) != mine) {
                 return outcome(generation, seen, index);
             }
@@ -246,7 +243,7 @@ public final class ShmBarrier extends RegionObject {
                 throw brokenException();
             }
             if ((seen & WAITERS_BIT) == 0) {
-                if ((int) INT.compareAndExchange(body, PHASE, seen, seen | WAITERS_BIT) != seen) {
+                if (Words.compareAndExchangeInt(body, PHASE, seen, seen | WAITERS_BIT) != seen) {
                     continue;
                 }
                 seen |= WAITERS_BIT;
@@ -262,7 +259,7 @@ public final class ShmBarrier extends RegionObject {
     }
 
     private boolean phaseIs(int mine) {
-        int phase = (int) INT.getVolatile(body, PHASE);
+        int phase = Words.getIntVolatile(body, PHASE);
         return (phase & GENERATION_MASK) == mine && (phase & BROKEN_BIT) == 0;
     }
 
@@ -293,7 +290,7 @@ public final class ShmBarrier extends RegionObject {
             throw new BrokenBarrierException("barrier " + file() + " went through " + (ago + 1)
                     + " generations while this party slept; how its own ended is no longer recorded");
         }
-        return (((long) LONG.get(body, HISTORY) >>> ago) & 1) != 0;
+        return ((Words.getLong(body, HISTORY) >>> ago) & 1) != 0;
     }
 
     private int timedOut(long generation, int index) throws BrokenBarrierException, TimeoutException {
@@ -334,8 +331,8 @@ public final class ShmBarrier extends RegionObject {
             }
             int arrived = count();
             for (int j = 0; j < parties; j++) {
-                long pid = (long) LONG.get(body, previous + (long) j * BarrierDescriptor.IDENTITY_SIZE);
-                long start = (long) LONG.get(body, previous + (long) j * BarrierDescriptor.IDENTITY_SIZE + 8);
+                long pid = Words.getLong(body, previous + (long) j * BarrierDescriptor.IDENTITY_SIZE);
+                long start = Words.getLong(body, previous + (long) j * BarrierDescriptor.IDENTITY_SIZE + 8);
                 if (pid != 0 && !hasArrived(pid, start, arrived) && !new ProcessIdentity(pid, start).isAlive()) {
                     breakLocked(BarrierDescriptor.CAUSE_PARTY_DIED, pid);
                     return;
@@ -349,7 +346,7 @@ public final class ShmBarrier extends RegionObject {
     private boolean hasArrived(long pid, long start, int arrived) {
         for (int i = 0; i < arrived; i++) {
             long offset = CURRENT + (long) i * BarrierDescriptor.IDENTITY_SIZE;
-            if ((long) LONG.get(body, offset) == pid && (long) LONG.get(body, offset + 8) == start) {
+            if (Words.getLong(body, offset) == pid && Words.getLong(body, offset + 8) == start) {
                 return true;
             }
         }
@@ -369,25 +366,25 @@ public final class ShmBarrier extends RegionObject {
     }
 
     private void endGeneration(boolean tripped) {
-        LONG.set(body, HISTORY, ((long) LONG.get(body, HISTORY) << 1) | (tripped ? 1 : 0));
-        LONG.set(body, GENERATION, generation() + 1);
-        INT.set(body, COUNT, 0);
-        INT.set(body, BROKEN, 0);
-        LONG.set(body, BREAKER, 0L);
+        Words.setLong(body, HISTORY, (Words.getLong(body, HISTORY) << 1) | (tripped ? 1 : 0));
+        Words.setLong(body, GENERATION, generation() + 1);
+        Words.setInt(body, COUNT, 0);
+        Words.setInt(body, BROKEN, 0);
+        Words.setLong(body, BREAKER, 0L);
     }
 
     private void breakLocked(int cause, long pid) {
         if (brokenCause() != 0) {
             return;
         }
-        INT.set(body, BROKEN, cause);
-        LONG.set(body, BREAKER, pid);
-        publishPhase(((int) INT.getVolatile(body, PHASE) & ~WAITERS_BIT) | BROKEN_BIT);
+        Words.setInt(body, BROKEN, cause);
+        Words.setLong(body, BREAKER, pid);
+        publishPhase((Words.getIntVolatile(body, PHASE) & ~WAITERS_BIT) | BROKEN_BIT);
     }
 
     /** Replaces the phase word (only WAITERS can change under us) and wakes parked parties. */
     private void publishPhase(int phase) {
-        int old = (int) INT.getAndSet(body, PHASE, phase);
+        int old = Words.getAndSetInt(body, PHASE, phase);
         if ((old & WAITERS_BIT) != 0) {
             Futex.wakeAll(phaseAddress);
         }
@@ -400,8 +397,8 @@ public final class ShmBarrier extends RegionObject {
     }
 
     private BrokenBarrierException brokenException() {
-        int cause = (int) INT.getVolatile(body, BROKEN);
-        long pid = (long) LONG.getVolatile(body, BREAKER);
+        int cause = Words.getIntVolatile(body, BROKEN);
+        long pid = Words.getLongVolatile(body, BREAKER);
         String why = switch (cause) {
             case BarrierDescriptor.CAUSE_TIMEOUT -> "a party (pid " + pid + ") timed out";
             case BarrierDescriptor.CAUSE_PARTY_DIED -> "a party (pid " + pid + ") died before arriving";
@@ -415,20 +412,20 @@ public final class ShmBarrier extends RegionObject {
 
     private void writeIdentity(long table, int index, long pid, long start) {
         long offset = table + (long) index * BarrierDescriptor.IDENTITY_SIZE;
-        LONG.set(body, offset, pid);
-        LONG.set(body, offset + 8, start);
+        Words.setLong(body, offset, pid);
+        Words.setLong(body, offset + 8, start);
     }
 
     private long generation() {
-        return (long) LONG.get(body, GENERATION);
+        return Words.getLong(body, GENERATION);
     }
 
     private int count() {
-        return (int) INT.get(body, COUNT);
+        return Words.getInt(body, COUNT);
     }
 
     private int brokenCause() {
-        return (int) INT.get(body, BROKEN);
+        return Words.getInt(body, BROKEN);
     }
 
     @Override

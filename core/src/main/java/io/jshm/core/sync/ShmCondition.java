@@ -7,10 +7,10 @@ import io.jshm.core.region.RegionMismatchException;
 import io.jshm.core.region.RegionSpec;
 import io.jshm.core.region.SharedRegion;
 import io.jshm.core.region.ShmFile;
+import io.jshm.core.region.Words;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,7 +74,6 @@ import java.util.function.BooleanSupplier;
  * </ul>
  */
 public final class ShmCondition extends RegionObject {
-    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     private static final long SEQUENCE = ConditionDescriptor.SEQUENCE_OFFSET;
     private static final long WAITERS = ConditionDescriptor.WAITERS_OFFSET;
 
@@ -212,8 +211,8 @@ public final class ShmCondition extends RegionObject {
     /** Wakes one waiter, if there is any. The caller must hold the lock. */
     public void signal() {
         requireHeld("signal");
-        if ((int) INT.getVolatile(body, WAITERS) > 0) {
-            INT.getAndAdd(body, SEQUENCE, 1);
+        if (Words.getIntVolatile(body, WAITERS) > 0) {
+            Words.getAndAddInt(body, SEQUENCE, 1);
             Futex.wake(sequenceAddress, 1);
         }
     }
@@ -221,15 +220,15 @@ public final class ShmCondition extends RegionObject {
     /** Wakes every waiter. The caller must hold the lock. */
     public void signalAll() {
         requireHeld("signalAll");
-        if ((int) INT.getVolatile(body, WAITERS) > 0) {
-            INT.getAndAdd(body, SEQUENCE, 1);
+        if (Words.getIntVolatile(body, WAITERS) > 0) {
+            Words.getAndAddInt(body, SEQUENCE, 1);
             Futex.wakeAll(sequenceAddress);
         }
     }
 
     /** Threads of all processes waiting now (a snapshot; a waiter that died counts on). */
     public int waiters() {
-        return (int) INT.getVolatile(body, WAITERS);
+        return Words.getIntVolatile(body, WAITERS);
     }
 
     /** The file of the lock this condition is bound to. */
@@ -239,8 +238,8 @@ public final class ShmCondition extends RegionObject {
 
     private boolean awaitSignal(Deadline deadline) throws InterruptedException {
         requireHeld("await");
-        int start = (int) INT.getVolatile(body, SEQUENCE);
-        INT.getAndAdd(body, WAITERS, 1);
+        int start = Words.getIntVolatile(body, SEQUENCE);
+        Words.getAndAddInt(body, WAITERS, 1);
         long saved = lock.releaseFully();
         try {
             for (int i = 0; i < Parking.SPINS; i++) {
@@ -256,13 +255,13 @@ public final class ShmCondition extends RegionObject {
             }
             return true;
         } finally {
-            INT.getAndAdd(body, WAITERS, -1);
+            Words.getAndAddInt(body, WAITERS, -1);
             lock.restore(saved);
         }
     }
 
     private boolean signalledSince(int start) {
-        return (int) INT.getVolatile(body, SEQUENCE) != start;
+        return Words.getIntVolatile(body, SEQUENCE) != start;
     }
 
     private void requireHeld(String operation) {

@@ -5,9 +5,8 @@ import io.jshm.core.region.RegionKind;
 import io.jshm.core.region.RegionSpec;
 import io.jshm.core.region.SharedRegion;
 import io.jshm.core.region.ShmFile;
+import io.jshm.core.region.Words;
 
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 
 /**
@@ -48,7 +47,6 @@ import java.time.Duration;
  * </ul>
  */
 public final class ShmEvent extends RegionObject {
-    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     private static final long STATE = EventDescriptor.STATE_OFFSET;
     private static final int SET = EventDescriptor.SET_BIT;
     private static final int WAITERS = EventDescriptor.WAITERS_BIT;
@@ -94,7 +92,7 @@ public final class ShmEvent extends RegionObject {
                 return;
             }
             int next = ((old & ~FLAGS) + EventDescriptor.SET_COUNT_UNIT) | SET;
-            if ((int) INT.compareAndExchange(body, STATE, old, next) == old) {
+            if (Words.compareAndExchangeInt(body, STATE, old, next) == old) {
                 if ((old & WAITERS) != 0) {
                     Futex.wakeAll(stateAddress);
                 }
@@ -107,7 +105,7 @@ public final class ShmEvent extends RegionObject {
     public void clear() {
         while (true) {
             int old = state();
-            if ((old & SET) == 0 || (int) INT.compareAndExchange(body, STATE, old, old & ~SET) == old) {
+            if ((old & SET) == 0 || Words.compareAndExchangeInt(body, STATE, old, old & ~SET) == old) {
                 return;
             }
         }
@@ -150,7 +148,7 @@ public final class ShmEvent extends RegionObject {
                 return true;
             }
             if ((seen & WAITERS) == 0) {
-                int witness = (int) INT.compareAndExchange(body, STATE, seen, seen | WAITERS);
+                int witness = Words.compareAndExchangeInt(body, STATE, seen, seen | WAITERS);
                 if (witness != seen) {
                     continue;
                 }
@@ -167,7 +165,7 @@ public final class ShmEvent extends RegionObject {
     }
 
     private int state() {
-        return (int) INT.getVolatile(body, STATE);
+        return Words.getIntVolatile(body, STATE);
     }
 
     @Override

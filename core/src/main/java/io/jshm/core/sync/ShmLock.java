@@ -6,10 +6,9 @@ import io.jshm.core.region.RegionKind;
 import io.jshm.core.region.RegionSpec;
 import io.jshm.core.region.SharedRegion;
 import io.jshm.core.region.ShmFile;
+import io.jshm.core.region.Words;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -64,8 +63,6 @@ public final class ShmLock implements AutoCloseable {
     /** How long a waiter parks before it checks whether the owner still lives. */
     public static final long OWNER_CHECK_MILLIS = Parking.SLICE_MILLIS;
 
-    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
-    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final int WAITERS = LockDescriptor.WAITERS_BIT;
 
     private static final ProcessIdentity ME = ProcessIdentity.current();
@@ -167,7 +164,7 @@ public final class ShmLock implements AutoCloseable {
         if (tryAcquireFast()) {
             return true;
         }
-        int seen = (int) INT.getVolatile(line, (long) LockDescriptor.LOCK_WORD_OFFSET);
+        int seen = Words.getIntVolatile(line, LockDescriptor.LOCK_WORD_OFFSET);
         long outcome = seen == 0 ? NOT_ACQUIRED : takeOverIfOwnerDead(seen);
         throwIfOwnerDied(outcome);
         return outcome != NOT_ACQUIRED;
@@ -207,15 +204,15 @@ public final class ShmLock implements AutoCloseable {
      * @throws IllegalMonitorStateException if the calling thread does not hold the lock
      */
     public void unlock() {
-        int word = (int) INT.getVolatile(line, (long) LockDescriptor.LOCK_WORD_OFFSET);
+        int word = Words.getIntVolatile(line, LockDescriptor.LOCK_WORD_OFFSET);
         if ((word & ~WAITERS) != MY_PID
-                || (long) LONG.getAcquire(line, (long) LockDescriptor.OWNER_THREAD_OFFSET) != Thread.currentThread().threadId()) {
+                || Words.getLongAcquire(line, LockDescriptor.OWNER_THREAD_OFFSET) != Thread.currentThread().threadId()) {
             throw new IllegalMonitorStateException("unlock of " + file + " by pid " + MY_PID + " thread "
                     + Thread.currentThread().getName() + ", which does not hold it (" + describeOwner(word) + ")");
         }
-        LONG.setRelease(line, (long) LockDescriptor.OWNER_THREAD_OFFSET, 0L);
-        LONG.setRelease(line, (long) LockDescriptor.OWNER_START_TIME_OFFSET, 0L);
-        int old = (int) INT.getAndSet(line, (long) LockDescriptor.LOCK_WORD_OFFSET, 0);
+        Words.setLongRelease(line, LockDescriptor.OWNER_THREAD_OFFSET, 0L);
+        Words.setLongRelease(line, LockDescriptor.OWNER_START_TIME_OFFSET, 0L);
+        int old = Words.getAndSetInt(line, LockDescriptor.LOCK_WORD_OFFSET, 0);
         if ((old & WAITERS) != 0) {
             Futex.wake(wordAddress, 1);
         }
@@ -223,25 +220,25 @@ public final class ShmLock implements AutoCloseable {
 
     /** Whether some thread of some process holds the lock now (a snapshot). */
     public boolean isLocked() {
-        return (int) INT.getVolatile(line, (long) LockDescriptor.LOCK_WORD_OFFSET) != 0;
+        return Words.getIntVolatile(line, LockDescriptor.LOCK_WORD_OFFSET) != 0;
     }
 
     /** Whether the calling thread holds the lock. */
     public boolean isHeldByCurrentThread() {
-        int word = (int) INT.getVolatile(line, (long) LockDescriptor.LOCK_WORD_OFFSET);
+        int word = Words.getIntVolatile(line, LockDescriptor.LOCK_WORD_OFFSET);
         return (word & ~WAITERS) == MY_PID
-                && (long) LONG.getAcquire(line, (long) LockDescriptor.OWNER_THREAD_OFFSET) == Thread.currentThread().threadId();
+                && Words.getLongAcquire(line, LockDescriptor.OWNER_THREAD_OFFSET) == Thread.currentThread().threadId();
     }
 
     /** The pid of the process holding the lock, if any (a snapshot). */
     public OptionalLong ownerPid() {
-        int word = (int) INT.getVolatile(line, (long) LockDescriptor.LOCK_WORD_OFFSET);
+        int word = Words.getIntVolatile(line, LockDescriptor.LOCK_WORD_OFFSET);
         return word == 0 ? OptionalLong.empty() : OptionalLong.of(word & ~WAITERS);
     }
 
     /** How many times, over the file's life, a waiter took this lock over from a dead owner. */
     public long ownerDeaths() {
-        return (long) LONG.getVolatile(line, (long) LockDescriptor.OWNER_DEATHS_OFFSET);
+        return Words.getLongVolatile(line, LockDescriptor.OWNER_DEATHS_OFFSET);
     }
 
     /** The file holding this lock. */
@@ -267,7 +264,7 @@ public final class ShmLock implements AutoCloseable {
 
     @Override
     public String toString() {
-        int word = (int) INT.getVolatile(line, (long) LockDescriptor.LOCK_WORD_OFFSET);
+        int word = Words.getIntVolatile(line, LockDescriptor.LOCK_WORD_OFFSET);
         return "ShmLock[" + file + ", " + describeOwner(word) + "]";
     }
 
@@ -285,7 +282,7 @@ public final class ShmLock implements AutoCloseable {
     }
 
     private boolean tryAcquireFast() {
-        if ((int) INT.compareAndExchange(line, (long) LockDescriptor.LOCK_WORD_OFFSET, 0, MY_PID) == 0) {
+        if (Words.compareAndExchangeInt(line, LockDescriptor.LOCK_WORD_OFFSET, 0, MY_PID) == 0) {
             recordOwner();
             return true;
         }
@@ -311,23 +308,23 @@ public final class ShmLock implements AutoCloseable {
     private long acquireSlowInterruptibly(Deadline deadline) throws InterruptedException {
         checkNotHeldByCurrentThread();
         for (int i = 0; i < Parking.SPINS; i++) {
-            int seen = (int) INT.getVolatile(line, (long) LockDescriptor.LOCK_WORD_OFFSET);
+            int seen = Words.getIntVolatile(line, LockDescriptor.LOCK_WORD_OFFSET);
             if (seen == 0 && tryAcquireFast()) {
                 return ACQUIRED;
             }
             Thread.onSpinWait();
         }
         while (true) {
-            int seen = (int) INT.getVolatile(line, (long) LockDescriptor.LOCK_WORD_OFFSET);
+            int seen = Words.getIntVolatile(line, LockDescriptor.LOCK_WORD_OFFSET);
             if (seen == 0) {
-                if ((int) INT.compareAndExchange(line, (long) LockDescriptor.LOCK_WORD_OFFSET, 0, MY_PID | WAITERS) == 0) {
+                if (Words.compareAndExchangeInt(line, LockDescriptor.LOCK_WORD_OFFSET, 0, MY_PID | WAITERS) == 0) {
                     recordOwner();
                     return ACQUIRED;
                 }
                 continue;
             }
             if ((seen & WAITERS) == 0) {
-                int witness = (int) INT.compareAndExchange(line, (long) LockDescriptor.LOCK_WORD_OFFSET, seen, seen | WAITERS);
+                int witness = Words.compareAndExchangeInt(line, LockDescriptor.LOCK_WORD_OFFSET, seen, seen | WAITERS);
                 if (witness != seen) {
                     continue;
                 }
@@ -337,7 +334,7 @@ public final class ShmLock implements AutoCloseable {
                 return NOT_ACQUIRED;
             }
             // Unchanged after a park: the slice ran out (or the wake-up was spurious). Is the owner still there?
-            if ((int) INT.getVolatile(line, (long) LockDescriptor.LOCK_WORD_OFFSET) == seen) {
+            if (Words.getIntVolatile(line, LockDescriptor.LOCK_WORD_OFFSET) == seen) {
                 long outcome = takeOverIfOwnerDead(seen);
                 if (outcome != NOT_ACQUIRED) {
                     return outcome;
@@ -353,22 +350,22 @@ public final class ShmLock implements AutoCloseable {
      */
     private long takeOverIfOwnerDead(int seen) {
         long ownerPid = seen & ~WAITERS;
-        long ownerStart = (long) LONG.getAcquire(line, (long) LockDescriptor.OWNER_START_TIME_OFFSET);
+        long ownerStart = Words.getLongAcquire(line, LockDescriptor.OWNER_START_TIME_OFFSET);
         boolean alive = ownerStart == 0
                 ? ProcessIdentity.isAlive(ownerPid)
                 : new ProcessIdentity(ownerPid, ownerStart).isAlive();
         if (alive
-                || (int) INT.compareAndExchange(line, (long) LockDescriptor.LOCK_WORD_OFFSET, seen, MY_PID | WAITERS) != seen) {
+                || Words.compareAndExchangeInt(line, LockDescriptor.LOCK_WORD_OFFSET, seen, MY_PID | WAITERS) != seen) {
             return NOT_ACQUIRED;
         }
         recordOwner();
-        LONG.getAndAdd(line, (long) LockDescriptor.OWNER_DEATHS_OFFSET, 1L);
+        Words.getAndAddLong(line, LockDescriptor.OWNER_DEATHS_OFFSET, 1L);
         return ownerPid;
     }
 
     private void recordOwner() {
-        LONG.setRelease(line, (long) LockDescriptor.OWNER_START_TIME_OFFSET, ME.startTime());
-        LONG.setRelease(line, (long) LockDescriptor.OWNER_THREAD_OFFSET, Thread.currentThread().threadId());
+        Words.setLongRelease(line, LockDescriptor.OWNER_START_TIME_OFFSET, ME.startTime());
+        Words.setLongRelease(line, LockDescriptor.OWNER_THREAD_OFFSET, Thread.currentThread().threadId());
     }
 
     private void checkNotHeldByCurrentThread() {

@@ -4,9 +4,8 @@ import io.jshm.core.region.RegionKind;
 import io.jshm.core.region.RegionSpec;
 import io.jshm.core.region.SharedRegion;
 import io.jshm.core.region.ShmFile;
+import io.jshm.core.region.Words;
 
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.OptionalLong;
 
@@ -40,7 +39,6 @@ import java.util.OptionalLong;
  * a dead owner, the count is reset to 1 before {@link OwnerDiedException} is thrown.
  */
 public final class ShmReentrantLock extends RegionObject {
-    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final long HOLD_COUNT = ReentrantLockDescriptor.HOLD_COUNT_OFFSET;
 
     private final ShmLock lock;
@@ -146,8 +144,8 @@ public final class ShmReentrantLock extends RegionObject {
             throw new IllegalMonitorStateException("unlock of reentrant lock " + file() + " by a thread that does not hold it ("
                     + lock + ")");
         }
-        long count = (long) LONG.getVolatile(body, HOLD_COUNT);
-        LONG.setVolatile(body, HOLD_COUNT, count - 1);
+        long count = Words.getLongVolatile(body, HOLD_COUNT);
+        Words.setLongVolatile(body, HOLD_COUNT, count - 1);
         if (count <= 1) {
             lock.unlock();
         }
@@ -155,7 +153,7 @@ public final class ShmReentrantLock extends RegionObject {
 
     /** How many times the calling thread holds the lock: 0 if it does not. */
     public long holdCount() {
-        return lock.isHeldByCurrentThread() ? (long) LONG.getVolatile(body, HOLD_COUNT) : 0;
+        return lock.isHeldByCurrentThread() ? Words.getLongVolatile(body, HOLD_COUNT) : 0;
     }
 
     /** Whether the calling thread holds the lock. */
@@ -188,7 +186,7 @@ public final class ShmReentrantLock extends RegionObject {
         if (count == 0) {
             throw new IllegalMonitorStateException("reentrant lock " + file() + " is not held by this thread");
         }
-        LONG.setVolatile(body, HOLD_COUNT, 0L);
+        Words.setLongVolatile(body, HOLD_COUNT, 0L);
         lock.unlock();
         return count;
     }
@@ -204,7 +202,7 @@ public final class ShmReentrantLock extends RegionObject {
 
     private boolean relock() {
         if (lock.isHeldByCurrentThread()) {
-            LONG.setVolatile(body, HOLD_COUNT, (long) LONG.getVolatile(body, HOLD_COUNT) + 1);
+            Words.setLongVolatile(body, HOLD_COUNT, Words.getLongVolatile(body, HOLD_COUNT) + 1);
             return true;
         }
         return false;
@@ -212,7 +210,7 @@ public final class ShmReentrantLock extends RegionObject {
 
     private void setHoldCountIfOwner(long count) {
         if (lock.isHeldByCurrentThread()) {
-            LONG.setVolatile(body, HOLD_COUNT, count);
+            Words.setLongVolatile(body, HOLD_COUNT, count);
         }
     }
 

@@ -6,10 +6,10 @@ import io.jshm.core.region.RegionKind;
 import io.jshm.core.region.RegionSpec;
 import io.jshm.core.region.SharedRegion;
 import io.jshm.core.region.ShmFile;
+import io.jshm.core.region.Words;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 
 /**
@@ -55,7 +55,6 @@ import java.time.Duration;
  * </ul>
  */
 public final class ShmSemaphore extends RegionObject {
-    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     private static final long PERMITS = SemaphoreDescriptor.PERMITS_OFFSET;
     private static final long WAITERS = SemaphoreDescriptor.WAITERS_OFFSET;
 
@@ -145,7 +144,7 @@ public final class ShmSemaphore extends RegionObject {
             if (permits <= 0) {
                 return false;
             }
-            if ((int) INT.compareAndExchange(body, PERMITS, permits, permits - 1) == permits) {
+            if (Words.compareAndExchangeInt(body, PERMITS, permits, permits - 1) == permits) {
                 return true;
             }
         }
@@ -183,11 +182,11 @@ public final class ShmSemaphore extends RegionObject {
                         + " permits available, releasing " + count + " more would exceed "
                         + (bounded ? "its bound of " + limit : "the int range"));
             }
-            if ((int) INT.compareAndExchange(body, PERMITS, permits, permits + count) == permits) {
+            if (Words.compareAndExchangeInt(body, PERMITS, permits, permits + count) == permits) {
                 break;
             }
         }
-        int waiters = (int) INT.getVolatile(body, WAITERS);
+        int waiters = Words.getIntVolatile(body, WAITERS);
         if (waiters > 0) {
             Futex.wake(permitsAddress, Math.min(count, waiters));
         }
@@ -222,19 +221,19 @@ public final class ShmSemaphore extends RegionObject {
             if (tryAcquire()) {
                 return true;
             }
-            INT.getAndAdd(body, WAITERS, 1);
+            Words.getAndAddInt(body, WAITERS, 1);
             try {
                 if (permits() == 0 && !Parking.park(permitsAddress, 0, deadline, file())) {
                     return tryAcquire();
                 }
             } finally {
-                INT.getAndAdd(body, WAITERS, -1);
+                Words.getAndAddInt(body, WAITERS, -1);
             }
         }
     }
 
     private int permits() {
-        return (int) INT.getVolatile(body, PERMITS);
+        return Words.getIntVolatile(body, PERMITS);
     }
 
     @Override

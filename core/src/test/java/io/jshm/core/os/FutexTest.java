@@ -1,11 +1,12 @@
 package io.jshm.core.os;
 
+import io.jshm.core.region.Words;
+
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -15,7 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FutexTest {
-    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
 
     @Test
     void aWaitOnAnUnchangedWordTimesOutAfterItsTimeout() {
@@ -43,7 +43,7 @@ class FutexTest {
             MemorySegment word = arena.allocate(ValueLayout.JAVA_INT);
             AtomicReference<Futex.WaitResult> result = new AtomicReference<>();
             Thread waiter = Thread.ofPlatform().start(() -> {
-                while ((int) INT.getVolatile(word, 0L) == 0) {
+                while (Words.getIntVolatile(word, 0L) == 0) {
                     Futex.WaitResult r = Futex.await(word.address(), 0, TimeUnit.SECONDS.toNanos(20));
                     result.set(r);
                 }
@@ -52,7 +52,7 @@ class FutexTest {
                 Thread.onSpinWait();
             }
             Thread.sleep(100);
-            INT.setVolatile(word, 0L, 1);
+            Words.setIntVolatile(word, 0L, 1);
             int woken = Futex.wake(word.address(), 1);
             waiter.join(Duration.ofSeconds(5));
             assertTrue(!waiter.isAlive(), "the waiter ended");

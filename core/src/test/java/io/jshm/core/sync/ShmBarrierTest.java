@@ -3,14 +3,13 @@ package io.jshm.core.sync;
 import io.jshm.core.process.JvmProcess;
 import io.jshm.core.region.SharedRegion;
 import io.jshm.core.region.ShmFile;
+import io.jshm.core.region.Words;
 import io.jshm.core.testing.Children;
 import io.jshm.core.testing.ShmTempDir;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +28,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ShmBarrierTest {
-    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     // Scratch longs: arrivals announced before each await, and how many awaits returned index 0.
     private static final long ARRIVALS = 0;
     private static final long FIRSTS = 8;
@@ -50,8 +48,8 @@ class ShmBarrierTest {
             }
             children.assertAllExitCleanly(Duration.ofMinutes(2));
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            assertEquals(generations, (long) LONG.getVolatile(counters.body(), FIRSTS), "one index 0 per generation");
-            assertEquals((long) processes * generations, (long) LONG.getVolatile(counters.body(), ARRIVALS));
+            assertEquals(generations, Words.getLongVolatile(counters.body(), FIRSTS), "one index 0 per generation");
+            assertEquals((long) processes * generations, Words.getLongVolatile(counters.body(), ARRIVALS));
             assertFalse(barrier.isBroken());
             assertEquals(0, barrier.numberWaiting());
             System.out.println("barrier: " + generations + " generations of " + processes + " JVMs in " + millis + " ms");
@@ -149,14 +147,14 @@ class ShmBarrierTest {
                  SharedRegion counters = SyncTesting.openScratch(dir, "counters")) {
                 MemorySegment c = counters.body();
                 for (long g = 0; g < generations; g++) {
-                    LONG.getAndAdd(c, ARRIVALS, 1L);
+                    Words.getAndAddLong(c, ARRIVALS, 1L);
                     int index = barrier.await(Duration.ofSeconds(60));
-                    long arrivals = (long) LONG.getVolatile(c, ARRIVALS);
+                    long arrivals = Words.getLongVolatile(c, ARRIVALS);
                     if (arrivals < parties * (g + 1) || arrivals >= parties * (g + 2)) {
                         throw new AssertionError("generation " + g + ": " + arrivals + " arrivals after the barrier");
                     }
                     if (index == 0) {
-                        LONG.getAndAdd(c, FIRSTS, 1L);
+                        Words.getAndAddLong(c, FIRSTS, 1L);
                     }
                 }
             }

@@ -3,14 +3,13 @@ package io.jshm.core.sync;
 import io.jshm.core.region.RegionMismatchException;
 import io.jshm.core.region.SharedRegion;
 import io.jshm.core.region.ShmFile;
+import io.jshm.core.region.Words;
 import io.jshm.core.testing.Children;
 import io.jshm.core.testing.ShmTempDir;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ShmSemaphoreTest {
-    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final int PERMITS = 2;
     // Scratch longs: in use now, most ever in use, acquisitions.
     private static final long IN_USE = 0;
@@ -43,10 +41,10 @@ class ShmSemaphoreTest {
             }
             children.assertAllExitCleanly(Duration.ofMinutes(2));
             MemorySegment c = counters.body();
-            long most = (long) LONG.getVolatile(c, MOST_IN_USE);
+            long most = Words.getLongVolatile(c, MOST_IN_USE);
             assertTrue(most >= 1 && most <= PERMITS, "at most " + PERMITS + " permits in use at once, saw " + most);
-            assertEquals((long) processes * rounds, (long) LONG.getVolatile(c, ACQUISITIONS));
-            assertEquals(0, (long) LONG.getVolatile(c, IN_USE));
+            assertEquals((long) processes * rounds, Words.getLongVolatile(c, ACQUISITIONS));
+            assertEquals(0, Words.getLongVolatile(c, IN_USE));
             assertEquals(PERMITS, semaphore.availablePermits());
         }
     }
@@ -125,18 +123,18 @@ class ShmSemaphoreTest {
                     if (!semaphore.tryAcquire(Duration.ofSeconds(60))) {
                         throw new AssertionError("no permit within 60 s");
                     }
-                    long inUse = (long) LONG.getAndAdd(c, IN_USE, 1L) + 1;
+                    long inUse = Words.getAndAddLong(c, IN_USE, 1L) + 1;
                     long most;
-                    while (inUse > (most = (long) LONG.getVolatile(c, MOST_IN_USE))
-                            && !LONG.compareAndSet(c, MOST_IN_USE, most, inUse)) {
+                    while (inUse > (most = Words.getLongVolatile(c, MOST_IN_USE))
+                            && !Words.compareAndSetLong(c, MOST_IN_USE, most, inUse)) {
                         Thread.onSpinWait();
                     }
                     if (inUse > PERMITS) {
                         throw new AssertionError(inUse + " permits in use at once");
                     }
                     Thread.onSpinWait();
-                    LONG.getAndAdd(c, ACQUISITIONS, 1L);
-                    LONG.getAndAdd(c, IN_USE, -1L);
+                    Words.getAndAddLong(c, ACQUISITIONS, 1L);
+                    Words.getAndAddLong(c, IN_USE, -1L);
                     semaphore.release();
                 }
             }
