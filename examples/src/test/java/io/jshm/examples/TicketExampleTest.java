@@ -10,8 +10,8 @@ class TicketExampleTest {
     void withTheLockExactlyOneOfTenBuyersGetsTheLastTicket() throws Exception {
         TicketExample.Outcome outcome = TicketExample.run(10);
         assertEquals(1, outcome.soldWithLock());
-        // Released together by a barrier, all ten read the count long before the first of them,
-        // 50 ms later, writes it back: without the lock the one ticket is sold several times.
+        // Released together by a barrier, the buyers read the count before the first of them,
+        // PAYMENT_DELAY later, writes it back: without the lock the one ticket is sold several times.
         assertTrue(outcome.soldWithoutLock() > 1, "sold without the lock: " + outcome.soldWithoutLock());
     }
 }
