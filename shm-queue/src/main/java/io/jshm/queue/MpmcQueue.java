@@ -322,6 +322,9 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
                 if (Words.compareAndSetLong(body, offset, state, state(head + capacity, EMPTY, 0))) {
                     Words.compareAndSetLong(body, HEAD_OFFSET, head, head + 1);
                     signalNotFull();
+                    if (joinable) {
+                        joinableChanged(); // the queue may have just become empty
+                    }
                 }
             } else if (at(state, head)) {
                 switch (kind(state)) {

@@ -4,6 +4,7 @@ import io.jshm.core.os.Futex;
 import io.jshm.core.region.ShmFile;
 import io.jshm.core.region.Words;
 import io.jshm.core.testing.ShmTempDir;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -17,6 +18,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -239,6 +242,32 @@ class QueueBasicsTest {
             producer.join(2_000);
             assertFalse(consumer.isAlive());
             assertFalse(producer.isAlive());
+        }
+    }
+
+    @Test
+    void steppingOverAnAbandonedSendWakesJoiners() throws Exception {
+        try (JoinableQueue q = JoinableQueue.create(ShmFile.of(dir, "q"), 4, 16)) {
+            MemorySegment gone;
+            try (Arena arena = Arena.ofConfined()) {
+                gone = arena.allocate(8);
+            }
+            // The copy from a closed arena fails after the claim: the slot is abandoned (SKIPPED).
+            assertThrows(IllegalStateException.class, () -> q.offer(gone));
+            var joined = new FutureTask<>(() -> q.join(Duration.ofSeconds(30)));
+            Thread.ofPlatform().start(joined);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (Words.getIntVolatile(q.body, QueueDescriptor.JOINERS_WAITING_OFFSET) == 0) {
+                assertTrue(System.nanoTime() < deadline, "the joiner never registered");
+                Thread.sleep(1);
+            }
+            int sequence = Words.getIntVolatile(q.body, QueueDescriptor.JOIN_SEQUENCE_OFFSET);
+            assertNull(q.poll(), "nothing to receive: the consumer only steps over the abandoned slot");
+            assertNotEquals(sequence, Words.getIntVolatile(q.body, QueueDescriptor.JOIN_SEQUENCE_OFFSET),
+                    "stepping over the last slot made the queue empty, so joiners must be woken, not left to their slice");
+            assertTrue(joined.get(10, TimeUnit.SECONDS), "join() returns true: nothing is left to do");
+            assertTrue(q.isEmpty());
+            assertEquals(0, q.stats().skippedClaims(), "a send that failed in this process is not a dead producer's claim");
         }
     }
 }
