@@ -98,7 +98,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
      * would cost a membarrier, a futex wait and a wake-up (about 50 µs on the 2-core VM this
      * was measured on) and spinning would keep the core from it. If nothing else wants the core,
      * a yield returns at once and the call keeps polling. Measured (ping-pong between two JVMs,
-     * 64 B): p99 round trip 14 to 17 µs with spinning alone, 0.5 to 1.0 µs with this phase;
+     * 64 B): p99 round trip 13 to 18 µs with spinning alone, 0.5 to 1.0 µs with this phase;
      * throughput unchanged. Short enough that a wait still reaches the futex within 50 µs.
      */
     private static final long YIELD_UNTIL_NANOS = 50_000;
