@@ -1,0 +1,130 @@
+package io.jshm.queue;
+
+import io.jshm.core.region.ShmFile;
+import io.jshm.core.region.Words;
+import io.jshm.core.testing.ShmTempDir;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The branches of {@link MpmcQueue}'s claim and acquire that a handle reaches through the witness
+ * of a failed CAS, after a success made it CAS first: each test first sends or receives once,
+ * so that the next call takes the CAS-first path, then puts the slot in the state to test
+ * (directly in the file where only another process could put it there).
+ */
+class MpmcClaimPathsTest {
+    private static final int ME = (int) ProcessHandle.current().pid();
+
+    @TempDir(factory = ShmTempDir.class)
+    Path dir;
+
+    private static byte[] text(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String received(MpmcQueue q) {
+        byte[] m = q.poll();
+        return m == null ? null : new String(m, StandardCharsets.UTF_8);
+    }
+
+    private static void setState(MpmcQueue q, long position, int kind, int pid) {
+        Words.setLongVolatile(q.body, q.slotOffset(position), MpmcQueue.state(position, kind, pid));
+    }
+
+    @Test
+    void aReceiverExpectingAMessageStepsOverAnAbandonedSlot() {
+        try (MpmcQueue q = MpmcQueue.create(ShmFile.of(dir, "q"), 8, 16)) {
+            assertTrue(q.offer(text("a")));
+            assertEquals("a", received(q));
+            MemorySegment gone;
+            try (Arena arena = Arena.ofConfined()) {
+                gone = arena.allocate(4);
+            }
+            assertThrows(IllegalStateException.class, () -> q.offer(gone), "the copy fails after the claim");
+            assertTrue(q.offer(text("b")));
+            assertEquals("b", received(q), "the abandoned slot (position 1) is stepped over");
+            assertNull(received(q));
+            assertTrue(q.isEmpty());
+            assertEquals(new QueueStats(0, 0), q.stats(), "a failed copy is neither a dead claim nor a dead read");
+        }
+    }
+
+    @Test
+    void aReceiverExpectingAMessageWaitsForASlotALiveProducerHolds() {
+        try (MpmcQueue q = MpmcQueue.create(ShmFile.of(dir, "q"), 8, 16)) {
+            assertTrue(q.offer(text("a")));
+            assertEquals("a", received(q));
+            setState(q, 1, MpmcQueue.CLAIMED, ME); // a live producer (this process) is writing position 1
+            assertNull(received(q), "claimed, not published: nothing to read yet");
+            assertNull(received(q), "and again, now reading first");
+            setState(q, 1, MpmcQueue.EMPTY, 0);  // that producer gave the slot back untouched
+            assertTrue(q.offer(text("b")));
+            assertEquals("b", received(q));
+        }
+    }
+
+    @Test
+    void aReceiverExpectingAMessageHelpsHeadPastASlotAnotherConsumerIsReading() {
+        try (MpmcQueue q = MpmcQueue.create(ShmFile.of(dir, "q"), 4, 16)) {
+            assertTrue(q.offer(text("a")));
+            assertTrue(q.offer(text("b")));
+            assertEquals("a", received(q));
+            setState(q, 1, MpmcQueue.READING, ME); // another consumer took "b" and has not moved head yet
+            assertNull(received(q), "b is being read by the other consumer; nothing else is there");
+            assertEquals(2, Words.getLongVolatile(q.body, QueueDescriptor.HEAD_OFFSET), "head was helped past position 1");
+            setState(q, 1 + 4, MpmcQueue.EMPTY, 0); // the other consumer finishes: slot 1 is free for the next lap
+            assertTrue(q.offer(text("c")));
+            assertEquals("c", received(q));
+            for (String s : new String[] {"d", "e", "f", "g"}) {
+                assertTrue(q.offer(text(s)), "a whole lap fits again, through the slot given back: " + s);
+            }
+            assertFalse(q.offer(text("h")), "full");
+            for (String s : new String[] {"d", "e", "f", "g"}) {
+                assertEquals(s, received(q));
+            }
+            assertNull(received(q));
+        }
+    }
+
+    @Test
+    void aSenderExpectingRoomFindsTheQueueFullThenRoomAgain() {
+        try (MpmcQueue q = MpmcQueue.create(ShmFile.of(dir, "q"), 4, 16)) {
+            for (String s : new String[] {"a", "b", "c", "d"}) {
+                assertTrue(q.offer(text(s)));
+            }
+            assertFalse(q.offer(text("e")), "full: the slot still holds the previous lap's message");
+            assertFalse(q.offer(text("e")), "still full, now reading first");
+            assertEquals("a", received(q));
+            assertTrue(q.offer(text("e")));
+            assertFalse(q.offer(text("f")));
+            for (String s : new String[] {"b", "c", "d", "e"}) {
+                assertEquals(s, received(q));
+            }
+            assertNull(received(q));
+            assertEquals(0, q.size());
+        }
+    }
+
+    @Test
+    void aSenderExpectingRoomHelpsTailPastASlotAnotherProducerClaimed() {
+        try (MpmcQueue q = MpmcQueue.create(ShmFile.of(dir, "q"), 4, 16)) {
+            assertTrue(q.offer(text("a")));
+            setState(q, 1, MpmcQueue.CLAIMED, ME); // another producer claimed position 1, tail not moved yet
+            assertTrue(q.offer(text("b")), "b goes to position 2");
+            assertEquals(3, Words.getLongVolatile(q.body, QueueDescriptor.TAIL_OFFSET));
+            assertEquals("a", received(q));
+            assertNull(received(q), "position 1 is still being written");
+            Words.setInt(q.body, q.slotOffset(1) + QueueDescriptor.SLOT_LENGTH_OFFSET, 0);
+            setState(q, 1, MpmcQueue.FULL, 0);   // the other producer publishes an empty message
+            assertArrayEquals(new byte[0], q.poll());
+            assertEquals("b", received(q));
+        }
+    }
+}
