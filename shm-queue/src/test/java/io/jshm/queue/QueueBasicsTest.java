@@ -5,6 +5,7 @@ import io.jshm.core.region.ShmFile;
 import io.jshm.core.region.Words;
 import io.jshm.core.testing.ShmTempDir;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -27,6 +28,16 @@ import static org.junit.jupiter.api.Assertions.*;
 class QueueBasicsTest {
     @TempDir(factory = ShmTempDir.class)
     Path dir;
+
+    /** What {@code call} threw, or null if it returned. */
+    private static Throwable thrownBy(Executable call) {
+        try {
+            call.execute();
+            return null;
+        } catch (Throwable t) {
+            return t;
+        }
+    }
 
     private static byte[] message(int length, int seed) {
         byte[] m = new byte[length];
@@ -233,15 +244,18 @@ class QueueBasicsTest {
         try (ShmQueue q = kind.create(ShmFile.of(dir, "q"), 2, 8); ShmQueue full = kind.create(ShmFile.of(dir, "full"), 2, 8)) {
             full.put(new byte[1]);
             full.put(new byte[1]);
-            var consumer = Thread.ofPlatform().start(() -> assertThrows(EndOfStreamException.class, q::take));
-            var producer = Thread.ofPlatform().start(() -> assertThrows(QueueClosedException.class, () -> full.put(new byte[1])));
+            // Each thread returns what its blocked call threw; assertions run here, in the test thread.
+            var consumer = new FutureTask<Throwable>(() -> thrownBy(q::take));
+            var producer = new FutureTask<Throwable>(() -> thrownBy(() -> full.put(new byte[1])));
+            Thread.ofPlatform().daemon().start(consumer);
+            Thread.ofPlatform().daemon().start(producer);
             Thread.sleep(200);
+            assertFalse(consumer.isDone(), "the consumer is parked on the empty queue");
+            assertFalse(producer.isDone(), "the producer is parked on the full queue");
             q.closeForSending();
             full.closeForSending();
-            consumer.join(2_000);
-            producer.join(2_000);
-            assertFalse(consumer.isAlive());
-            assertFalse(producer.isAlive());
+            assertInstanceOf(EndOfStreamException.class, consumer.get(2, TimeUnit.SECONDS));
+            assertInstanceOf(QueueClosedException.class, producer.get(2, TimeUnit.SECONDS));
         }
     }
 
@@ -255,7 +269,7 @@ class QueueBasicsTest {
             // The copy from a closed arena fails after the claim: the slot is abandoned (SKIPPED).
             assertThrows(IllegalStateException.class, () -> q.offer(gone));
             var joined = new FutureTask<>(() -> q.join(Duration.ofSeconds(30)));
-            Thread.ofPlatform().start(joined);
+            Thread.ofPlatform().daemon().start(joined);
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (Words.getIntVolatile(q.body, QueueDescriptor.JOINERS_WAITING_OFFSET) == 0) {
                 assertTrue(System.nanoTime() < deadline, "the joiner never registered");
