@@ -289,18 +289,24 @@ public final class ShmLock implements AutoCloseable {
         return false;
     }
 
-    /** Waits, ignoring interrupts (and restoring the flag after), until acquired. */
+    /**
+     * Waits, ignoring interrupts, until acquired; the interrupt flag is cleared while it waits
+     * (a set flag would make every park return at once: a busy loop that never reaches the
+     * dead-owner check) and restored when it returns.
+     */
     private long acquireSlow() {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                return acquireSlowInterruptibly(Deadline.NEVER);
-            } catch (InterruptedException e) {
-                interrupted = true;
-            } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
+        boolean interrupted = Thread.interrupted();
+        try {
+            while (true) {
+                try {
+                    return acquireSlowInterruptibly(Deadline.NEVER);
+                } catch (InterruptedException e) {
+                    interrupted = true;
                 }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }

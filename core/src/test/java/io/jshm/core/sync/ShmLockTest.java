@@ -16,6 +16,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -89,6 +90,30 @@ class ShmLockTest {
             assertEquals(1, lock.ownerDeaths());
             assertTrue(lock.isLocked());
             assertFalse(lock.isHeldByCurrentThread(), "the waiter thread holds it, not this one");
+        }
+    }
+
+    @Test
+    void anInterruptedLockStillParksAndTakesOverFromADeadHolderKeepingTheInterrupt() throws Exception {
+        try (ShmLock lock = ShmLock.create(ShmFile.of(dir, "lock"));
+             Children children = new Children()) {
+            JvmProcess holder = startHolder(children);
+            FutureTask<Boolean> locker = new FutureTask<>(() -> {
+                Thread.currentThread().interrupt(); // lock() ignores interrupts, and must still wait properly
+                try {
+                    lock.lock();
+                    throw new AssertionError("acquired without being told the owner died");
+                } catch (OwnerDiedException expected) {
+                    boolean keptInterrupt = Thread.interrupted();
+                    lock.unlock();
+                    return keptInterrupt;
+                }
+            });
+            Thread.ofPlatform().daemon().start(locker);
+            Thread.sleep(200);
+            holder.kill();
+            assertTrue(holder.join(Duration.ofSeconds(10)));
+            assertTrue(locker.get(10, TimeUnit.SECONDS), "the interrupt flag is restored when lock() returns");
         }
     }
 
