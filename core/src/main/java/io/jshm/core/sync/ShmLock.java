@@ -360,8 +360,17 @@ public final class ShmLock implements AutoCloseable {
         boolean alive = ownerStart == 0
                 ? ProcessIdentity.isAlive(ownerPid)
                 : new ProcessIdentity(ownerPid, ownerStart).isAlive();
-        if (alive
-                || Words.compareAndExchangeInt(line, LockDescriptor.LOCK_WORD_OFFSET, seen, MY_PID | WAITERS) != seen) {
+        if (alive) {
+            return NOT_ACQUIRED;
+        }
+        // Clear the dead owner's start time before the lock word names this process: in between
+        // the word CAS and recordOwner, another thread would otherwise read (this pid, the dead
+        // owner's start time), judge this process dead and take the lock a second time. With 0 it
+        // checks the pid alone. A failed CAS means another thread is taking over (or took over).
+        if (ownerStart != 0 && !Words.compareAndSetLong(line, LockDescriptor.OWNER_START_TIME_OFFSET, ownerStart, 0)) {
+            return NOT_ACQUIRED;
+        }
+        if (Words.compareAndExchangeInt(line, LockDescriptor.LOCK_WORD_OFFSET, seen, MY_PID | WAITERS) != seen) {
             return NOT_ACQUIRED;
         }
         recordOwner();
