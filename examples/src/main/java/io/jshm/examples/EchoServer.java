@@ -69,10 +69,6 @@ public final class EchoServer implements AutoCloseable {
         return port;
     }
 
-    public List<JvmProcess> workers() {
-        return List.copyOf(workers);
-    }
-
     /** Stops every worker. */
     @Override
     public void close() {

@@ -19,9 +19,9 @@ import static io.jshm.queue.QueueDescriptor.*;
  *
  * <h2>Guarantees</h2>
  * <ul>
- *   <li>{@code join()} returns only when, at one instant, the queue was empty and every message
- *       received had been marked done. Messages sent concurrently with {@code join()} may or may
- *       not be waited for.</li>
+ *   <li>{@code join()} returns only when every message sent before it was called has been
+ *       received and marked done. Messages sent concurrently with {@code join()} may or may not
+ *       be waited for.</li>
  *   <li>{@link #taskDone()} called more often than messages were received throws
  *       {@link IllegalStateException} (Python's {@code ValueError}) and changes nothing.</li>
  *   <li>A consumer that dies while reading a message (before it released the slot) has its task
@@ -71,12 +71,10 @@ public final class JoinableQueue extends MpmcQueue {
      * @throws IllegalStateException if every received message is already marked done
      */
     public void taskDone() {
-        long before = Words.getAndAddLong(body, TASKS_IN_PROGRESS_OFFSET, -1);
-        if (before <= 0) {
+        if (endTask() <= 0) {
             Words.getAndAddLong(body, TASKS_IN_PROGRESS_OFFSET, 1);
             throw new IllegalStateException("taskDone() called more times than messages were received from " + file());
         }
-        joinableChanged();
     }
 
     /** Messages received and not yet marked done, in all processes. */

@@ -87,11 +87,12 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
     /** How long a slot must stay claimed by another process before that process is checked. */
     public static final long STUCK_MILLIS = 100;
 
-    static final int EMPTY = 0;
-    static final int CLAIMED = 1;
-    static final int FULL = 2;
-    static final int READING = 3;
-    static final int SKIPPED = 4;
+    /** Slot kinds (see the notes); named apart from {@link ShmQueue#EMPTY}, the receive methods' "no message". */
+    static final int KIND_EMPTY = 0;
+    static final int KIND_CLAIMED = 1;
+    static final int KIND_FULL = 2;
+    static final int KIND_READING = 3;
+    static final int KIND_SKIPPED = 4;
 
     private static final int PID_BITS = 22;
     private static final int KIND_SHIFT = PID_BITS;
@@ -187,8 +188,8 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
                 throw closedForSending();
             }
             long offset = slotOffset(tail);
-            long empty = state(tail, EMPTY, 0);
-            long claimed = state(tail, CLAIMED, MY_PID);
+            long empty = state(tail, KIND_EMPTY, 0);
+            long claimed = state(tail, KIND_CLAIMED, MY_PID);
             long state;
             if (expectRoom) {
                 state = Words.compareAndExchangeLong(body, offset, empty, claimed);
@@ -229,25 +230,24 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
      */
     private boolean recoverPreviousLap(long previous, long offset, long state) {
         int kind = kind(state);
-        if (kind == FULL || kind == SKIPPED) {
+        if (kind == KIND_FULL || kind == KIND_SKIPPED) {
             return false;
         }
-        if (kind != READING && kind != CLAIMED) {
+        if (kind != KIND_READING && kind != KIND_CLAIMED) {
             throw corrupted("slot of position " + (previous + capacity) + " holds state 0x" + Long.toHexString(state)
                     + " of position " + previous + " although the tail is past it");
         }
         if (!heldByDeadProcess(state)) {
             return false;
         }
-        if (kind == CLAIMED) {
+        if (kind == KIND_CLAIMED) {
             skipDeadClaim(offset, state, previous);
             return false;
         }
-        if (Words.compareAndSetLong(body, offset, state, state(previous + capacity, EMPTY, 0))) {
+        if (Words.compareAndSetLong(body, offset, state, state(previous + capacity, KIND_EMPTY, 0))) {
             Words.getAndAddLong(body, ABANDONED_READS_OFFSET, 1);
             if (joinable) {
-                Words.getAndAddLong(body, TASKS_IN_PROGRESS_OFFSET, -1);
-                joinableChanged();
+                endTask();
             }
             signalAll();
         }
@@ -255,7 +255,7 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
     }
 
     private void skipDeadClaim(long offset, long state, long position) {
-        if (Words.compareAndSetLong(body, offset, state, state(position, SKIPPED, 0))) {
+        if (Words.compareAndSetLong(body, offset, state, state(position, KIND_SKIPPED, 0))) {
             Words.getAndAddLong(body, SKIPPED_CLAIMS_OFFSET, 1);
             signalAll();
         }
@@ -280,13 +280,13 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
     @Override
     final void commit(long position, int length) {
         writeLength(position, length);
-        Words.setLongRelease(body, slotOffset(position), state(position, FULL, 0));
+        Words.setLongRelease(body, slotOffset(position), state(position, KIND_FULL, 0));
         signalNotEmpty();
     }
 
     @Override
     final void abandon(long position) {
-        Words.setLongRelease(body, slotOffset(position), state(position, SKIPPED, 0));
+        Words.setLongRelease(body, slotOffset(position), state(position, KIND_SKIPPED, 0));
         signalNotEmpty();
     }
 
@@ -298,7 +298,7 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
         long head = Words.getLongAcquire(body, HEAD_OFFSET);
         while (true) {
             long offset = slotOffset(head);
-            long full = state(head, FULL, 0);
+            long full = state(head, KIND_FULL, 0);
             // Looking again after seeing the close: a volatile read, for the Dekker argument of
             // the notes (producer: claim CAS, then read closed; consumer: read closed, then this).
             long state = sawClosed ? Words.getLongVolatile(body, offset)
@@ -311,21 +311,20 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
                 if (joinable) {
                     Words.getAndAddLong(body, TASKS_IN_PROGRESS_OFFSET, 1);
                 }
-                state = Words.compareAndExchangeLong(body, offset, full, state(head, READING, MY_PID));
+                state = Words.compareAndExchangeLong(body, offset, full, state(head, KIND_READING, MY_PID));
                 if (state == full) {
                     hintMessage(true);
                     Words.compareAndSetLong(body, HEAD_OFFSET, head, head + 1);
                     return head;
                 }
                 if (joinable) {
-                    Words.getAndAddLong(body, TASKS_IN_PROGRESS_OFFSET, -1);
-                    joinableChanged();
+                    endTask();
                 }
             }
             // state is what the slot holds: read, or the witness of the failed CAS.
             boolean nothingYet = false;
-            if (state == state(head, SKIPPED, 0)) {
-                if (Words.compareAndSetLong(body, offset, state, state(head + capacity, EMPTY, 0))) {
+            if (state == state(head, KIND_SKIPPED, 0)) {
+                if (Words.compareAndSetLong(body, offset, state, state(head + capacity, KIND_EMPTY, 0))) {
                     Words.compareAndSetLong(body, HEAD_OFFSET, head, head + 1);
                     signalNotFull();
                     if (joinable) {
@@ -334,9 +333,9 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
                 }
             } else if (at(state, head)) {
                 switch (kind(state)) {
-                    case EMPTY -> nothingYet = true;
-                    case READING -> Words.compareAndSetLong(body, HEAD_OFFSET, head, head + 1);
-                    case CLAIMED -> {
+                    case KIND_EMPTY -> nothingYet = true;
+                    case KIND_READING -> Words.compareAndSetLong(body, HEAD_OFFSET, head, head + 1);
+                    case KIND_CLAIMED -> {
                         if (heldByDeadProcess(state)) {
                             skipDeadClaim(offset, state, head);
                             continue;
@@ -349,7 +348,7 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
                 }
             } else if (at(state, head + capacity)) {
                 Words.compareAndSetLong(body, HEAD_OFFSET, head, head + 1);
-            } else if (at(state, head - capacity) && kind(state) == READING) {
+            } else if (at(state, head - capacity) && kind(state) == KIND_READING) {
                 // The previous message in this slot is still being read: nothing at head yet.
                 if (recoverPreviousLap(head - capacity, offset, state)) {
                     continue;
@@ -376,7 +375,7 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
 
     @Override
     final void release(long position) {
-        Words.setLongRelease(body, slotOffset(position), state(position + capacity, EMPTY, 0));
+        Words.setLongRelease(body, slotOffset(position), state(position + capacity, KIND_EMPTY, 0));
         signalNotFull();
     }
 
@@ -401,12 +400,6 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
         release(position);
     }
 
-    @Override
-    public final int size() {
-        long tail = Words.getLongVolatile(body, TAIL_OFFSET);
-        return size(tail, Words.getLongVolatile(body, HEAD_OFFSET));
-    }
-
     private void hintRoom(boolean room) {
         if (expectRoom != room) {
             expectRoom = room;
@@ -419,7 +412,19 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
         }
     }
 
-    /** Tasks in progress changed: wake joiners if any (joinable queues only). */
+    /**
+     * One task in progress fewer (joinable queues only); wakes joiners when it was the last, the
+     * only change of the count that can end a join. Returns the count before.
+     */
+    final long endTask() {
+        long before = Words.getAndAddLong(body, TASKS_IN_PROGRESS_OFFSET, -1);
+        if (before == 1) {
+            joinableChanged();
+        }
+        return before;
+    }
+
+    /** Head or the task count moved so that a join may be over: wake joiners if any (joinable queues only). */
     void joinableChanged() {
     }
 }

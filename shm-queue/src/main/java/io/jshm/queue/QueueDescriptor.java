@@ -16,10 +16,10 @@ import io.jshm.core.region.RegionDescriptor;
  *  0       0     closed-for-sending (int)   the closer, once
  *  1     128     tail: next position to claim (long)        producers
  *  2     256     head: next position to read (long)         consumers
- *  3     384     not-empty futex word (int): sequence << 1 | parked bit
+ *  3     384     not-empty futex word (int): sequence << 2 | fenced bit | parked bit
  *                                          consumers set the bit to park, producers clear it to wake
  *        388     consumers waiting (int, observation only)  consumers, when they park
- *  4     512     not-full futex word (int): sequence << 1 | parked bit
+ *  4     512     not-full futex word (int): sequence << 2 | fenced bit | parked bit
  *                                          producers set the bit to park, consumers clear it to wake
  *        516     producers waiting (int, observation only)  producers, when they park
  *  5     640     skipped claims (long): slots claimed by a producer that died before publishing

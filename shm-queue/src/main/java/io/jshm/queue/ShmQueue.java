@@ -64,7 +64,9 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
 
     /**
      * Whether publishers may skip the full fence between their store and their look at the futex
-     * word: this process is registered for {@link Membarrier}, which waiters fence instead.
+     * word: this process is registered for {@link Membarrier}, which waiters fence instead. A
+     * holder class, so that off Linux the constructor's registration throws its
+     * UnsupportedOperationException rather than this class failing to initialize.
      */
     private static final class Publishing {
         static final boolean FENCE_FREE = Membarrier.registerProcess();
@@ -122,7 +124,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
         this.mask = capacity - 1;
         this.maxLength = (int) region.parameter(MAX_LENGTH_PARAMETER);
         this.slotSize = QueueDescriptor.slotSize(maxLength);
-        Membarrier.registerProcess(); // before this process can publish anything (see parkForSlot)
+        Membarrier.registerProcess(); // before this process can publish anything (see parkForSlot); once per process
     }
 
     // ---------------------------------------------------------------- region set-up
@@ -155,7 +157,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
         long slotSize = QueueDescriptor.slotSize(maxLength);
         for (long i = 0; i < capacity; i++) {
             // Slot state EMPTY for position i (see MpmcQueue.state).
-            body.set(ValueLayout.JAVA_LONG, SLOTS_OFFSET + i * slotSize + SLOT_STATE_OFFSET, MpmcQueue.state(i, MpmcQueue.EMPTY, 0));
+            body.set(ValueLayout.JAVA_LONG, SLOTS_OFFSET + i * slotSize + SLOT_STATE_OFFSET, MpmcQueue.state(i, MpmcQueue.KIND_EMPTY, 0));
         }
     }
 
@@ -213,8 +215,6 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
     /** At the end of a batch whose last message was at {@code last}: gives back and wakes what is not yet (SPSC). */
     abstract void endBatch(long last);
 
-    /** Messages in the queue (a snapshot, exact when nobody sends or receives). */
-    public abstract int size();
 
     // ---------------------------------------------------------------- sending
 
@@ -447,9 +447,9 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
 
     /**
      * Hands up to {@code limit} messages that are in the queue now to {@code handler}, without
-     * copying and without waiting. Slots are given back to producers as a batch: one store and at
-     * most one wake-up per call for an {@link SpscQueue}; one wake-up per call for an
-     * {@link MpmcQueue}.
+     * copying and without waiting. An {@link SpscQueue} gives the slots back to producers as a
+     * batch (one store and at most one wake-up per call); an {@link MpmcQueue} gives each back as
+     * it is read, waking producers at most once per parking.
      *
      * @return how many were handled, 0 if the queue was empty
      * @throws EndOfStreamException if the queue is closed and nothing is left
@@ -804,8 +804,13 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
         return size() >= capacity;
     }
 
-    /** {@link #size()} from a tail and a head read in that order, clamped to 0..capacity. */
-    final int size(long tail, long head) {
+    /**
+     * Messages in the queue (a snapshot, exact when nobody sends or receives): tail minus head,
+     * read in that order and clamped to 0..capacity (both counters lag a claim by at most one).
+     */
+    public final int size() {
+        long tail = Words.getLongVolatile(body, TAIL_OFFSET);
+        long head = Words.getLongVolatile(body, HEAD_OFFSET);
         return (int) Math.max(0, Math.min(capacity, tail - head));
     }
 

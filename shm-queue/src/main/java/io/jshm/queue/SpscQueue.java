@@ -192,10 +192,4 @@ public final class SpscQueue extends ShmQueue {
         Words.setLongRelease(body, HEAD_OFFSET, last + 1);
         signalNotFull();
     }
-
-    @Override
-    public int size() {
-        long tail = Words.getLongVolatile(body, TAIL_OFFSET);
-        return size(tail, Words.getLongVolatile(body, HEAD_OFFSET));
-    }
 }

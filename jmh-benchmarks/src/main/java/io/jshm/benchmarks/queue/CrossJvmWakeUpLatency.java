@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The round trip of {@link CrossJvmQueuePingPong} to a consumer that has gone to sleep: before
  * each round trip the sender pauses {@value #PAUSE_MICROS} µs, so the peer's receiver has long
- * given up waiting actively. jshm's receivers spin a hundred times (a few microseconds) and then
+ * given up waiting actively. jshm's receivers spin for 2.5 µs, yield until 50 µs, and then
  * park on a futex; the socket's peer sleeps in a blocking {@code read}. Each measured round trip
  * therefore includes a kernel wake-up of the peer, and usually one of this thread too (the reply
  * takes longer than its spin). This is the latency of sporadic messages, which ping-pong at full

@@ -79,6 +79,8 @@ abstract class Transport implements AutoCloseable {
     static final class Jshm extends Transport {
         /** Reads nothing: the receivers of every contender take the message in place. */
         private static final MessageHandler IGNORE = (buffer, offset, length) -> { };
+        /** How long one receive call waits before looking again (the benchmark bounds the run). */
+        private static final Duration PATIENCE = Duration.ofSeconds(30);
         private final ShmQueue queue;
         private final Arena arena = Arena.ofShared();
         private final MemorySegment message;
@@ -106,7 +108,7 @@ abstract class Transport implements AutoCloseable {
         boolean receive() throws InterruptedException {
             try {
                 // Zero-copy, as Agrona's and Chronicle's receivers here: the handler sees the slot.
-                while (!queue.read(IGNORE, Duration.ofSeconds(30))) {
+                while (!queue.read(IGNORE, PATIENCE)) {
                     // a peer slower than 30 s: keep waiting, the benchmark bounds the run
                 }
                 return true;
@@ -118,7 +120,7 @@ abstract class Transport implements AutoCloseable {
         @Override
         int receiveBatch() throws InterruptedException {
             try {
-                return queue.drain(IGNORE, 256, Duration.ofSeconds(30));
+                return queue.drain(IGNORE, 256, PATIENCE);
             } catch (EndOfStreamException e) {
                 return -1;
             }
