@@ -162,11 +162,16 @@ class CrossProcessBlockingTest {
         ShmFile file = ShmFile.of(dir, "jq");
         try (JoinableQueue q = JoinableQueue.create(file, 16, 8); Children children = new Children()) {
             int tasks = 100;
+            for (int i = 0; i < 16; i++) {
+                q.put(new byte[1]);
+            }
+            // The joiner must be waiting before any task is done, or its join() would check nothing.
             JvmProcess joiner = children.start(QueueChild.class, "join", dir.toString(), file.name());
+            awaitParked(q, QueueDescriptor.JOINERS_WAITING_OFFSET, 1, joiner);
             for (int i = 0; i < 2; i++) {
                 children.start(QueueChild.class, "work", dir.toString(), file.name());
             }
-            for (int i = 0; i < tasks; i++) {
+            for (int i = 16; i < tasks; i++) {
                 q.put(new byte[1]);
             }
             assertTrue(q.join(Duration.ofMinutes(1)), "join timed out with " + q.unfinishedTasks() + " unfinished");

@@ -33,10 +33,13 @@ class CrossProcessDeathTest {
             q.put("before".getBytes());
             JvmProcess producer = children.start(QueueChild.class, "claimAndHang", dir.toString(), file.name());
             awaitOutput(producer, "claimed 1");
+            assertEquals("before", new String(q.take()));
+            // While its owner lives, a claim is waited for however long it stays unpublished.
+            assertNull(q.poll(Duration.ofMillis(3 * MpmcQueue.STUCK_MILLIS)), "a live producer's claim must not be skipped");
+            assertEquals(new QueueStats(0, 0), q.stats());
             producer.kill();
             assertTrue(producer.join(Duration.ofSeconds(30)));
             q.put("after".getBytes());
-            assertEquals("before", new String(q.take()));
             long start = System.nanoTime();
             assertEquals("after", new String(q.poll(Duration.ofSeconds(10))), "the dead claim must be skipped");
             long millis = (System.nanoTime() - start) / 1_000_000;
@@ -58,12 +61,16 @@ class CrossProcessDeathTest {
             JvmProcess consumer = children.start(QueueChild.class, "acquireAndHang", dir.toString(), file.name());
             q.put("lost".getBytes());
             awaitOutput(consumer, "acquired 0");
-            consumer.kill();
-            assertTrue(consumer.join(Duration.ofSeconds(30)));
-            for (int i = 1; i <= 4; i++) {
-                // the 4th needs the slot the dead consumer held
+            for (int i = 1; i <= 3; i++) {
                 assertTrue(q.offer(new byte[]{(byte) i}, Duration.ofSeconds(10)), "message " + i);
             }
+            // The 4th needs the slot the consumer holds: while it lives, its read is waited for.
+            assertFalse(q.offer(new byte[]{4}, Duration.ofMillis(3 * MpmcQueue.STUCK_MILLIS)),
+                    "a live consumer's read must not be taken away");
+            assertEquals(new QueueStats(0, 0), q.stats());
+            consumer.kill();
+            assertTrue(consumer.join(Duration.ofSeconds(30)));
+            assertTrue(q.offer(new byte[]{4}, Duration.ofSeconds(10)), "message 4, in the dead consumer's slot");
             for (int i = 1; i <= 4; i++) {
                 assertEquals(i, q.poll(Duration.ofSeconds(10))[0]);
             }
