@@ -1,5 +1,6 @@
 package io.jshm.core.sync;
 
+import io.jshm.core.process.JvmProcess;
 import io.jshm.core.region.RegionMismatchException;
 import io.jshm.core.region.SharedRegion;
 import io.jshm.core.region.ShmFile;
@@ -40,9 +41,13 @@ class ShmConditionTest {
              SharedRegion slot = SyncTesting.createScratch(dir, "slot", 3);
              Children children = new Children()) {
             long start = System.nanoTime();
-            children.start(HandOff.class, dir.toString(), "produce", Integer.toString(items));
-            children.start(HandOff.class, dir.toString(), "consume", Integer.toString(items));
+            JvmProcess producer = children.start(HandOff.class, dir.toString(), "produce", Integer.toString(items));
+            JvmProcess consumer = children.start(HandOff.class, dir.toString(), "consume", Integer.toString(items));
             children.assertAllExitCleanly(Duration.ofMinutes(2));
+            // A lost wake-up would only cost its waiter a slice; so count the slices that ran out.
+            for (JvmProcess child : List.of(producer, consumer)) {
+                assertTrue(child.output().contains("slicesRunOut 0"), () -> child.name() + ": " + child.output());
+            }
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertEquals((long) items * (items + 1) / 2, slot.body().get(ValueLayout.JAVA_LONG, SUM));
             assertEquals(0, notEmpty.waiters());
@@ -167,6 +172,7 @@ class ShmConditionTest {
                     }
                 }
             }
+            System.out.println("slicesRunOut " + Parking.slicesRunOut());
         }
     }
 }
