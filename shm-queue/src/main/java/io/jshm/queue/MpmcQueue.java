@@ -1,12 +1,9 @@
 package io.jshm.queue;
 
-import io.jshm.core.os.ProcessIdentity;
 import io.jshm.core.region.RegionKind;
 import io.jshm.core.region.SharedRegion;
 import io.jshm.core.region.ShmFile;
 import io.jshm.core.region.Words;
-
-import java.util.concurrent.TimeUnit;
 
 import static io.jshm.queue.QueueDescriptor.*;
 
@@ -84,25 +81,6 @@ import static io.jshm.queue.QueueDescriptor.*;
  * </ul>
  */
 public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
-    /** How long a slot must stay claimed by another process before that process is checked. */
-    public static final long STUCK_MILLIS = 100;
-
-    /** Slot kinds (see the notes); named apart from {@link ShmQueue#EMPTY}, the receive methods' "no message". */
-    static final int KIND_EMPTY = 0;
-    static final int KIND_CLAIMED = 1;
-    static final int KIND_FULL = 2;
-    static final int KIND_READING = 3;
-    static final int KIND_SKIPPED = 4;
-
-    private static final int PID_BITS = 22;
-    private static final int KIND_SHIFT = PID_BITS;
-    private static final int POSITION_SHIFT = PID_BITS + 3;
-    private static final long PID_MASK = (1L << PID_BITS) - 1;
-    private static final long POSITION_MASK = -1L >>> POSITION_SHIFT;
-    private static final long STUCK_NANOS = TimeUnit.MILLISECONDS.toNanos(STUCK_MILLIS);
-    private static final int MY_PID = (int) (ProcessIdentity.current().pid() & PID_MASK);
-    private static final boolean PID_FITS = ProcessIdentity.current().pid() == MY_PID && MY_PID != 0;
-
     private final boolean joinable;
     /**
      * Whether this handle's last claim found room, and its last acquire a message. Then the next
@@ -116,17 +94,11 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
      */
     private boolean expectRoom;
     private boolean expectMessage;
-    /** Where this handle last saw a slot held by another process, and since when (slow path only). */
-    private long stuckState = -1;
-    private long stuckSince;
+    private final StuckWatch stuckWatch = new StuckWatch();
 
     MpmcQueue(SharedRegion region, boolean joinable) {
         super(region);
-        if (!PID_FITS) {
-            region.close();
-            throw new UnsupportedOperationException("pid " + ProcessIdentity.current().pid() + " does not fit in "
-                    + PID_BITS + " bits (Linux pids are below 2^22)");
-        }
+        requirePidFits();
         this.joinable = joinable;
         long tail = Words.getLongVolatile(body, TAIL_OFFSET);
         long head = Words.getLongVolatile(body, HEAD_OFFSET);
@@ -162,22 +134,6 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
         return new MpmcQueue(openOrCreateRegion(file, RegionKind.MPMC_QUEUE, capacity, maxMessageLength, 0), false);
     }
 
-    static long state(long position, int kind, int pid) {
-        return (position << POSITION_SHIFT) | ((long) kind << KIND_SHIFT) | pid;
-    }
-
-    private static boolean at(long state, long position) {
-        return state >>> POSITION_SHIFT == (position & POSITION_MASK);
-    }
-
-    private static int kind(long state) {
-        return (int) (state >>> KIND_SHIFT) & 7;
-    }
-
-    private static int pid(long state) {
-        return (int) (state & PID_MASK);
-    }
-
     // ---------------------------------------------------------------- producer side
 
     @Override
@@ -209,9 +165,9 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
                 return tail;
             }
             // state is what the slot holds: read, or the witness of the failed CAS.
-            if (at(state, tail) || at(state, tail + capacity)) {
+            if (isAt(state, tail) || isAt(state, tail + capacity)) {
                 Words.compareAndSetLong(body, TAIL_OFFSET, tail, tail + 1); // claimed by another: help
-            } else if (at(state, tail - capacity)) {
+            } else if (isAt(state, tail - capacity)) {
                 if (!recoverPreviousLap(tail - capacity, offset, state)) {
                     hintRoom(false);
                     return NONE;
@@ -263,18 +219,7 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
 
     /** Whether {@code state} has stayed the same for {@link #STUCK_MILLIS} and its pid is dead. */
     private boolean heldByDeadProcess(long state) {
-        long now = System.nanoTime();
-        if (state != stuckState) {
-            stuckState = state;
-            stuckSince = now;
-            return false;
-        }
-        if (now - stuckSince < STUCK_NANOS) {
-            return false;
-        }
-        stuckSince = now;
-        int pid = pid(state);
-        return pid != MY_PID && !ProcessIdentity.isAlive(pid);
+        return stuckWatch.stuck(state) && isDead(pid(state));
     }
 
     @Override
@@ -331,7 +276,7 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
                         joinableChanged(); // the queue may have just become empty
                     }
                 }
-            } else if (at(state, head)) {
+            } else if (isAt(state, head)) {
                 switch (kind(state)) {
                     case KIND_EMPTY -> nothingYet = true;
                     case KIND_READING -> Words.compareAndSetLong(body, HEAD_OFFSET, head, head + 1);
@@ -346,9 +291,9 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
                     default -> throw corrupted("slot of position " + head + " (head) holds unknown state 0x"
                             + Long.toHexString(state));
                 }
-            } else if (at(state, head + capacity)) {
+            } else if (isAt(state, head + capacity)) {
                 Words.compareAndSetLong(body, HEAD_OFFSET, head, head + 1);
-            } else if (at(state, head - capacity) && kind(state) == KIND_READING) {
+            } else if (isAt(state, head - capacity) && kind(state) == KIND_READING) {
                 // The previous message in this slot is still being read: nothing at head yet.
                 if (recoverPreviousLap(head - capacity, offset, state)) {
                     continue;

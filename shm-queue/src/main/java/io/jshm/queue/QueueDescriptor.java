@@ -4,8 +4,9 @@ import io.jshm.core.region.RegionDescriptor;
 
 /**
  * The binary layout of a queue region's body (after the common region header of
- * {@link RegionDescriptor}), shared by {@link SpscQueue} and {@link MpmcQueue}. All offsets are
- * from the start of the body; values are little-endian.
+ * {@link RegionDescriptor}), shared by {@link SpscQueue}, {@link MpscQueue} and
+ * {@link MpmcQueue}, and the encoding of its words. All offsets are from the start of the body;
+ * values are little-endian.
  *
  * <p>Header parameters: {@code p0} = capacity in messages (a power of two, 2 ..
  * {@value #MAX_CAPACITY}), {@code p1} = maximum message length in bytes (0 ..
@@ -15,6 +16,7 @@ import io.jshm.core.region.RegionDescriptor;
  *  line  offset  field                      written by
  *  0       0     closed-for-sending (int)   the closer, once
  *  1     128     tail: next position to claim (long)        producers
+ *                MPSC: a tail word, position << 22 | pid of the claimant of position - 1
  *  2     256     head: next position to read (long)         consumers
  *  3     384     not-empty futex word (int): sequence << 2 | fenced bit | parked bit
  *                                          consumers set the bit to park, producers clear it to wake
@@ -29,7 +31,7 @@ import io.jshm.core.region.RegionDescriptor;
  *        780     joiners waiting (int)
  *  7     896     slots: capacity x slotSize bytes
  *
- *  slot  +0      MPMC: state (long, see MpmcQueue); SPSC: sequence, position + 1 once published
+ *  slot  +0      MPMC, MPSC: state (long, below); SPSC: sequence, position + 1 once published
  *        +8      message length (int)
  *        +12     reserved
  *        +16     payload, maxMessageLength bytes, padded to a multiple of 8
@@ -38,6 +40,15 @@ import io.jshm.core.region.RegionDescriptor;
  * Each hot word written by a different party sits on its own 128-byte line (adjacent-line
  * prefetch pairs 64-byte lines on x86). Slots are 8-byte aligned, so a payload can be read as
  * longs.
+ *
+ * <p>Slot state (MPMC and MPSC): {@code position << 25 | kind << 22 | pid}, 39 bits of position
+ * (compared modulo 2^39, by equality only), 3 bits of {@code KIND_*}, 22 bits of the pid that
+ * holds or held the slot (0 for none). A new ring's slot {@code i} holds {@link #KIND_EMPTY} of
+ * position {@code i}. What each kind means for each queue is in its implementation notes.
+ *
+ * <p>MPSC tail word: {@code position << 22 | pid}, 42 bits of the next position to claim (which
+ * wraps at 2^42; distances to head are taken modulo 2^42) and the pid of the process that
+ * claimed the position before it.
  */
 public final class QueueDescriptor {
     public static final int CLOSED_OFFSET = 0;
@@ -66,6 +77,22 @@ public final class QueueDescriptor {
     /** Flag: the queue counts tasks for {@link JoinableQueue#join}. */
     public static final long FLAG_JOINABLE = 1;
 
+    /** Slot kinds. */
+    public static final int KIND_EMPTY = 0;
+    public static final int KIND_CLAIMED = 1;
+    public static final int KIND_FULL = 2;
+    public static final int KIND_READING = 3;
+    public static final int KIND_SKIPPED = 4;
+
+    /** Linux pids are below 2^22 ({@code PID_MAX_LIMIT}). */
+    public static final int PID_BITS = 22;
+    public static final long PID_MASK = (1L << PID_BITS) - 1;
+    private static final int KIND_SHIFT = PID_BITS;
+    private static final int POSITION_SHIFT = PID_BITS + 3;
+    private static final long STATE_POSITION_MASK = -1L >>> POSITION_SHIFT;
+    /** Positions in an MPSC tail word are taken modulo 2^42. */
+    public static final long TAIL_POSITION_MASK = -1L >>> PID_BITS;
+
     public static final int MAX_CAPACITY = 1 << 30;
     public static final int MAX_MESSAGE_LENGTH = Integer.MAX_VALUE - 64;
 
@@ -80,6 +107,39 @@ public final class QueueDescriptor {
     /** The body size of a queue of {@code capacity} slots. */
     public static long bodySize(int capacity, int maxMessageLength) {
         return SLOTS_OFFSET + capacity * slotSize(maxMessageLength);
+    }
+
+    /** The slot state word for {@code position} (modulo 2^39), {@code kind} and {@code pid}. */
+    public static long state(long position, int kind, int pid) {
+        return (position << POSITION_SHIFT) | ((long) kind << KIND_SHIFT) | pid;
+    }
+
+    /** Whether the slot state {@code state} is of {@code position} (modulo 2^39), of any kind and pid. */
+    public static boolean isAt(long state, long position) {
+        return state >>> POSITION_SHIFT == (position & STATE_POSITION_MASK);
+    }
+
+    public static int kind(long state) {
+        return (int) (state >>> KIND_SHIFT) & 7;
+    }
+
+    public static int pid(long state) {
+        return (int) (state & PID_MASK);
+    }
+
+    /** The MPSC tail word for next position {@code position} (modulo 2^42), claimed before by {@code pid}. */
+    public static long tailWord(long position, int pid) {
+        return position << PID_BITS | pid;
+    }
+
+    /** The next position to claim, of an MPSC tail word. */
+    public static long tailPosition(long tailWord) {
+        return tailWord >>> PID_BITS;
+    }
+
+    /** The pid of the claimant of the position before, of an MPSC tail word (0 if none yet). */
+    public static int tailClaimant(long tailWord) {
+        return (int) (tailWord & PID_MASK);
     }
 
     /** Checks the parameters of a new queue. */

@@ -2,6 +2,7 @@ package io.jshm.queue;
 
 import io.jshm.core.os.Futex;
 import io.jshm.core.os.Membarrier;
+import io.jshm.core.os.ProcessIdentity;
 import io.jshm.core.region.RegionKind;
 import io.jshm.core.region.RegionSpec;
 import io.jshm.core.region.SharedRegion;
@@ -23,8 +24,8 @@ import static io.jshm.queue.QueueDescriptor.*;
 
 /**
  * A bounded queue of byte messages in a shared-memory file, used by threads of any number of
- * processes: {@link SpscQueue} (one producer, one consumer) or {@link MpmcQueue} (any number of
- * each). Capacity (in messages) and maximum message length are fixed when the file is created
+ * processes: {@link SpscQueue} (one producer, one consumer), {@link MpscQueue} (any number of
+ * producers, one consumer) or {@link MpmcQueue} (any number of each). Capacity (in messages) and maximum message length are fixed when the file is created
  * and checked when it is opened.
  *
  * <h2>Guarantees</h2>
@@ -50,12 +51,23 @@ import static io.jshm.queue.QueueDescriptor.*;
  *       length corrupted) gives {@link QueueCorruptedException}; nothing reads outside the
  *       mapping and no operation loops forever on it.</li>
  * </ul>
- * A handle is thread-safe for an {@code MpmcQueue}; an {@code SpscQueue} allows one sending and
- * one receiving thread at a time, in all processes together.
+ * A handle is thread-safe for an {@code MpmcQueue}; an {@code MpscQueue} allows any number of
+ * sending threads and one receiving thread at a time, an {@code SpscQueue} one of each, in all
+ * processes together.
  */
-public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue, MpmcQueue {
+public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue, MpscQueue, MpmcQueue {
     /** The longest single futex wait of a blocked operation. */
     public static final long PARK_SLICE_MILLIS = 100;
+
+    /**
+     * How long a slot must stay held by another process ({@link MpmcQueue}, {@link MpscQueue})
+     * before a waiter checks whether that process is still alive.
+     */
+    public static final long STUCK_MILLIS = 100;
+
+    /** This process's pid as slot states record it (0 if it does not fit: see {@link #requirePidFits()}). */
+    static final int MY_PID = ProcessIdentity.current().pid() == (ProcessIdentity.current().pid() & PID_MASK)
+            ? (int) ProcessIdentity.current().pid() : 0;
 
     /** What tryClaim / tryAcquire return when there is no slot now. */
     static final long NONE = -1;
@@ -151,13 +163,12 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
     }
 
     private static void initialize(MemorySegment body, RegionKind kind, int capacity, int maxLength) {
-        if (kind != RegionKind.MPMC_QUEUE) {
+        if (kind == RegionKind.SPSC_QUEUE) {
             return; // an SPSC slot starts at sequence 0, as the file does
         }
         long slotSize = QueueDescriptor.slotSize(maxLength);
         for (long i = 0; i < capacity; i++) {
-            // Slot state EMPTY for position i (see MpmcQueue.state).
-            body.set(ValueLayout.JAVA_LONG, SLOTS_OFFSET + i * slotSize + SLOT_STATE_OFFSET, MpmcQueue.state(i, MpmcQueue.KIND_EMPTY, 0));
+            body.set(ValueLayout.JAVA_LONG, SLOTS_OFFSET + i * slotSize + SLOT_STATE_OFFSET, state(i, KIND_EMPTY, 0));
         }
     }
 
@@ -200,8 +211,16 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
     /** A position to read, or {@link #NONE} when empty; throws {@link EndOfStreamException}. */
     abstract long tryAcquire();
 
-    /** Gives the slot at {@code position} back to producers and wakes one if parked. */
-    abstract void release(long position);
+    /**
+     * Gives the slot at {@code position} back to producers and wakes them if parked. Here for the
+     * single-consumer queues: one release store of head gives back every slot up to
+     * {@code position}, and orders the consumer's reads before a producer may overwrite them
+     * (paired with the producer's acquire load of head).
+     */
+    void release(long position) {
+        Words.setLongRelease(body, HEAD_OFFSET, position + 1);
+        signalNotFull();
+    }
 
     /**
      * In a batch: the next position to read after {@code previous} (already acquired, not yet
@@ -209,11 +228,21 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
      */
     abstract long tryAcquireNext(long previous);
 
-    /** In a batch, after each message: gives its slot back, waking a parked producer (MPMC), or nothing yet (SPSC). */
-    abstract void releaseInBatch(long position);
+    /**
+     * In a batch, after each message: gives its slot back, waking a parked producer (MPMC), or,
+     * here for the single-consumer queues, nothing yet.
+     */
+    void releaseInBatch(long position) {
+        // Given back all at once by endBatch.
+    }
 
-    /** At the end of a batch whose last message was at {@code last}: gives back and wakes what is not yet (SPSC). */
-    abstract void endBatch(long last);
+    /**
+     * At the end of a batch whose last message was at {@code last}: gives back and wakes what is
+     * not yet; here for the single-consumer queues, one store and at most one wake-up per batch.
+     */
+    void endBatch(long last) {
+        release(last);
+    }
 
 
     // ---------------------------------------------------------------- sending
@@ -447,8 +476,8 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
 
     /**
      * Hands up to {@code limit} messages that are in the queue now to {@code handler}, without
-     * copying and without waiting. An {@link SpscQueue} gives the slots back to producers as a
-     * batch (one store and at most one wake-up per call); an {@link MpmcQueue} gives each back as
+     * copying and without waiting. An {@link SpscQueue} or {@link MpscQueue} gives the slots back
+     * to producers as a batch (one store and at most one wake-up per call); an {@link MpmcQueue} gives each back as
      * it is read, waking producers at most once per parking.
      *
      * @return how many were handled, 0 if the queue was empty
@@ -768,6 +797,20 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
         return new QueueCorruptedException(region.file().path(), problem);
     }
 
+    /** For queues whose slot states record pids: refuses a process whose pid does not fit (and unmaps). */
+    final void requirePidFits() {
+        if (MY_PID == 0) {
+            region.close();
+            throw new UnsupportedOperationException("pid " + ProcessIdentity.current().pid() + " does not fit in "
+                    + PID_BITS + " bits (Linux pids are below 2^22)");
+        }
+    }
+
+    /** Whether the process {@code pid}, found holding a slot, is gone (never this process). */
+    static boolean isDead(int pid) {
+        return pid != MY_PID && !ProcessIdentity.isAlive(pid);
+    }
+
     final boolean closed() {
         return Words.getIntVolatile(body, CLOSED_OFFSET) != 0;
     }
@@ -811,7 +854,12 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
     public final int size() {
         long tail = Words.getLongVolatile(body, TAIL_OFFSET);
         long head = Words.getLongVolatile(body, HEAD_OFFSET);
-        return (int) Math.max(0, Math.min(capacity, tail - head));
+        return (int) Math.max(0, Math.min(capacity, queued(tail, head)));
+    }
+
+    /** {@code tail - head}, from the tail word as this kind of queue stores it. */
+    long queued(long tailWord, long head) {
+        return tailWord - head;
     }
 
     /**

@@ -170,26 +170,8 @@ public final class SpscQueue extends ShmQueue {
     }
 
     @Override
-    void release(long position) {
-        Words.setLongRelease(body, HEAD_OFFSET, position + 1);
-        signalNotFull();
-    }
-
-    @Override
     long tryAcquireNext(long previous) {
         long next = previous + 1;
         return published(next) ? next : NONE;
-    }
-
-    @Override
-    void releaseInBatch(long position) {
-        // Given back all at once by endBatch.
-    }
-
-    @Override
-    void endBatch(long last) {
-        // One store gives back every slot up to last; release semantics order the reads before it.
-        Words.setLongRelease(body, HEAD_OFFSET, last + 1);
-        signalNotFull();
     }
 }

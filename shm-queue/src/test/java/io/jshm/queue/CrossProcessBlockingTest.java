@@ -132,7 +132,7 @@ class CrossProcessBlockingTest {
     void closeWakesParkedConsumersWithEndOfStreamAndProducersWithAnError(QueueKind kind) throws Exception {
         ShmFile empty = ShmFile.of(dir, "empty");
         ShmFile full = ShmFile.of(dir, "full");
-        int consumers = kind == QueueKind.SPSC ? 1 : 2;
+        int consumers = kind.manyConsumers() ? 2 : 1;
         try (ShmQueue emptyQueue = kind.create(empty, 4, 8); ShmQueue fullQueue = kind.create(full, 4, 8);
              Children children = new Children()) {
             JvmProcess[] takers = new JvmProcess[consumers];

@@ -35,7 +35,7 @@ class MpmcClaimPathsTest {
     }
 
     private static void setState(MpmcQueue q, long position, int kind, int pid) {
-        Words.setLongVolatile(q.body, q.slotOffset(position), MpmcQueue.state(position, kind, pid));
+        Words.setLongVolatile(q.body, q.slotOffset(position), QueueDescriptor.state(position, kind, pid));
     }
 
     @Test
@@ -61,10 +61,10 @@ class MpmcClaimPathsTest {
         try (MpmcQueue q = MpmcQueue.create(ShmFile.of(dir, "q"), 8, 16)) {
             assertTrue(q.offer(text("a")));
             assertEquals("a", received(q));
-            setState(q, 1, MpmcQueue.KIND_CLAIMED, ME); // a live producer (this process) is writing position 1
+            setState(q, 1, QueueDescriptor.KIND_CLAIMED, ME); // a live producer (this process) is writing position 1
             assertNull(received(q), "claimed, not published: nothing to read yet");
             assertNull(received(q), "and again, now reading first");
-            setState(q, 1, MpmcQueue.KIND_EMPTY, 0);  // that producer gave the slot back untouched
+            setState(q, 1, QueueDescriptor.KIND_EMPTY, 0);  // that producer gave the slot back untouched
             assertTrue(q.offer(text("b")));
             assertEquals("b", received(q));
         }
@@ -76,10 +76,10 @@ class MpmcClaimPathsTest {
             assertTrue(q.offer(text("a")));
             assertTrue(q.offer(text("b")));
             assertEquals("a", received(q));
-            setState(q, 1, MpmcQueue.KIND_READING, ME); // another consumer took "b" and has not moved head yet
+            setState(q, 1, QueueDescriptor.KIND_READING, ME); // another consumer took "b" and has not moved head yet
             assertNull(received(q), "b is being read by the other consumer; nothing else is there");
             assertEquals(2, Words.getLongVolatile(q.body, QueueDescriptor.HEAD_OFFSET), "head was helped past position 1");
-            setState(q, 1 + 4, MpmcQueue.KIND_EMPTY, 0); // the other consumer finishes: slot 1 is free for the next lap
+            setState(q, 1 + 4, QueueDescriptor.KIND_EMPTY, 0); // the other consumer finishes: slot 1 is free for the next lap
             assertTrue(q.offer(text("c")));
             assertEquals("c", received(q));
             for (String s : new String[] {"d", "e", "f", "g"}) {
@@ -116,13 +116,13 @@ class MpmcClaimPathsTest {
     void aSenderExpectingRoomHelpsTailPastASlotAnotherProducerClaimed() {
         try (MpmcQueue q = MpmcQueue.create(ShmFile.of(dir, "q"), 4, 16)) {
             assertTrue(q.offer(text("a")));
-            setState(q, 1, MpmcQueue.KIND_CLAIMED, ME); // another producer claimed position 1, tail not moved yet
+            setState(q, 1, QueueDescriptor.KIND_CLAIMED, ME); // another producer claimed position 1, tail not moved yet
             assertTrue(q.offer(text("b")), "b goes to position 2");
             assertEquals(3, Words.getLongVolatile(q.body, QueueDescriptor.TAIL_OFFSET));
             assertEquals("a", received(q));
             assertNull(received(q), "position 1 is still being written");
             Words.setInt(q.body, q.slotOffset(1) + QueueDescriptor.SLOT_LENGTH_OFFSET, 0);
-            setState(q, 1, MpmcQueue.KIND_FULL, 0);   // the other producer publishes an empty message
+            setState(q, 1, QueueDescriptor.KIND_FULL, 0);   // the other producer publishes an empty message
             assertArrayEquals(new byte[0], q.poll());
             assertEquals("b", received(q));
         }

@@ -22,6 +22,7 @@ public final class QueueChild {
         ShmFile file = ShmFile.of(dir, args[2]);
         switch (args[0]) {
             case "produce" -> produce(open(args[3], file), Integer.parseInt(args[4]), Long.parseLong(args[5]));
+            case "produceNumbered" -> produceNumbered(open(args[3], file), Integer.parseInt(args[4]), Long.parseLong(args[5]));
             case "consume" -> consume(open(args[3], file), Integer.parseInt(args[4]), Integer.parseInt(args[5]),
                     dir.resolve(args[6]));
             case "takeLatency" -> takeLatency(open(args[3], file), Integer.parseInt(args[4]));
@@ -29,8 +30,12 @@ public final class QueueChild {
             case "echo" -> echo(open(args[3], file), open(args[3], ShmFile.of(dir, args[4])));
             case "putUntilClosed" -> putUntilClosed(open(args[3], file));
             case "claimAndHang" -> {
-                MpmcQueue q = MpmcQueue.open(file);
-                System.out.println("claimed " + q.tryClaim());
+                // Claims args[4] positions in a row (default one) and never publishes them.
+                ShmQueue q = open(args.length > 3 ? args[3] : "MPMC", file);
+                int claims = args.length > 4 ? Integer.parseInt(args[4]) : 1;
+                for (int i = 0; i < claims; i++) {
+                    System.out.println("claimed " + q.tryClaim());
+                }
                 Thread.sleep(Long.MAX_VALUE);
             }
             case "acquireAndHang" -> {
@@ -64,6 +69,14 @@ public final class QueueChild {
         for (long sequence = 0; sequence < count; sequence++) {
             int length = messages.next(sequence, buffer, q.maxMessageLength());
             q.put(buffer, 0, length);
+        }
+    }
+
+    /** Sends {@code count} messages of {@link NumberedMessages}, each message's bytes a function of its number. */
+    private static void produceNumbered(ShmQueue q, int producer, long count) throws InterruptedException {
+        byte[] buffer = new byte[q.maxMessageLength()];
+        for (long sequence = 0; sequence < count; sequence++) {
+            q.put(buffer, 0, NumberedMessages.write(producer, sequence, buffer));
         }
     }
 

@@ -71,9 +71,9 @@ class QueueFileValidationTest {
     void headOrTailOutsideTheRingFailsOnOpen(QueueKind kind) throws IOException {
         ShmFile file = ShmFile.of(dir, "q");
         kind.create(file, 8, 16).close();
-        poke(file, QueueDescriptor.TAIL_OFFSET, 1_000, 8);
+        poke(file, QueueDescriptor.TAIL_OFFSET, kind.tailWord(1_000), 8);
         assertThrows(QueueCorruptedException.class, () -> kind.open(file));
-        poke(file, QueueDescriptor.TAIL_OFFSET, 0, 8);
+        poke(file, QueueDescriptor.TAIL_OFFSET, kind.tailWord(0), 8);
         poke(file, QueueDescriptor.HEAD_OFFSET, 5, 8);
         assertThrows(QueueCorruptedException.class, () -> kind.open(file));
     }
@@ -88,16 +88,16 @@ class QueueFileValidationTest {
             }
             poke(file, QueueDescriptor.HEAD_OFFSET, -77, 8);
             assertThrows(QueueCorruptedException.class, () -> q.poll(Duration.ofSeconds(5)));
-            if (kind == QueueKind.SPSC) {
-                assertThrows(QueueCorruptedException.class, () -> q.offer(new byte[1], Duration.ofSeconds(5)));
-            } else {
+            if (kind == QueueKind.MPMC) {
                 // MPMC producers judge by slot states, not by head: the ring is full, and they say so in bound.
                 assertFalse(q.offer(new byte[1], Duration.ofMillis(50)));
+            } else {
+                assertThrows(QueueCorruptedException.class, () -> q.offer(new byte[1], Duration.ofSeconds(5)));
             }
         }
         ShmFile other = ShmFile.of(dir, "r");
         try (ShmQueue q = kind.create(other, 8, 16)) {
-            poke(other, QueueDescriptor.TAIL_OFFSET, 123_456_789, 8);
+            poke(other, QueueDescriptor.TAIL_OFFSET, kind.tailWord(123_456_789), 8);
             // Consumers judge by slot states, not by tail: the ring is empty, and they say so in bound.
             assertNull(q.poll(Duration.ofMillis(50)));
             assertThrows(QueueCorruptedException.class, () -> q.offer(new byte[1], Duration.ofSeconds(5)));
@@ -148,15 +148,19 @@ class QueueFileValidationTest {
         }
     }
 
-    @Test
-    void slotStateOfNoPositionFailsInsteadOfLooping() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = QueueKind.class, names = {"MPSC", "MPMC"})
+    void slotStateOfNoPositionFailsInsteadOfLooping(QueueKind kind) throws Exception {
         ShmFile file = ShmFile.of(dir, "q");
-        try (MpmcQueue q = MpmcQueue.create(file, 4, 16)) {
+        try (ShmQueue q = kind.create(file, 4, 16)) {
             q.put(new byte[5]);
             poke(file, QueueDescriptor.SLOTS_OFFSET, 0x7777_7777_7777_7777L, 8);
             assertThrows(QueueCorruptedException.class, () -> q.poll(Duration.ofSeconds(5)));
-            poke(file, QueueDescriptor.SLOTS_OFFSET + QueueDescriptor.slotSize(16), 0x1234_5678_9ABCL, 8);
-            assertThrows(QueueCorruptedException.class, () -> q.offer(new byte[1], Duration.ofSeconds(5)));
+            if (kind == QueueKind.MPMC) {
+                // MPSC producers never read the slot they claim; MPMC ones do.
+                poke(file, QueueDescriptor.SLOTS_OFFSET + QueueDescriptor.slotSize(16), 0x1234_5678_9ABCL, 8);
+                assertThrows(QueueCorruptedException.class, () -> q.offer(new byte[1], Duration.ofSeconds(5)));
+            }
         }
     }
 }

@@ -15,6 +15,7 @@ public enum RegionKind {
     ARRAY(17),
     SPSC_QUEUE(32),
     MPMC_QUEUE(33),
+    MPSC_QUEUE(34),
     /** Free for tests and for experiments outside jshm. */
     TEST(1000);
 

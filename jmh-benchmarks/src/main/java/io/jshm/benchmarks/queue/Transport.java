@@ -4,6 +4,7 @@ import io.jshm.core.region.ShmFile;
 import io.jshm.queue.EndOfStreamException;
 import io.jshm.queue.MessageHandler;
 import io.jshm.queue.MpmcQueue;
+import io.jshm.queue.MpscQueue;
 import io.jshm.queue.ShmQueue;
 import io.jshm.queue.SpscQueue;
 import net.openhft.chronicle.bytes.Bytes;
@@ -40,7 +41,7 @@ import java.time.Duration;
 
 /**
  * One direction of a message channel between two JVMs, the same interface over every contender:
- * jshm SPSC and MPMC queues, Agrona one-to-one and many-to-one ring buffers on a mapped file, a
+ * jshm SPSC, MPSC and MPMC queues, Agrona one-to-one and many-to-one ring buffers on a mapped file, a
  * Chronicle Queue journal, and a Unix-domain stream socket. Each side sends and receives fixed-size messages; nothing on the
  * send/receive path allocates.
  */
@@ -68,7 +69,7 @@ abstract class Transport implements AutoCloseable {
     /** Creates (owner) or opens the channel named {@code name} in {@code dir}. */
     static Transport of(String kind, Path dir, String name, int size, boolean owner) throws IOException {
         return switch (kind) {
-            case "jshm-spsc", "jshm-mpmc" -> new Jshm(kind, dir, name, size, owner);
+            case "jshm-spsc", "jshm-mpsc", "jshm-mpmc" -> new Jshm(kind, dir, name, size, owner);
             case "agrona-1to1", "agrona-mto1" -> new Agrona(kind, dir.resolve(name), size, owner);
             case "chronicle" -> new Chronicle(dir.resolve(name), size, owner);
             case "uds" -> new Socket(dir.resolve(name), size, owner);
@@ -90,12 +91,11 @@ abstract class Transport implements AutoCloseable {
         Jshm(String kind, Path dir, String name, int size, boolean owner) {
             this.file = ShmFile.of(dir, name);
             this.owner = owner;
-            boolean spsc = kind.equals("jshm-spsc");
-            if (owner) {
-                queue = spsc ? SpscQueue.create(file, CAPACITY, MAX_LENGTH) : MpmcQueue.create(file, CAPACITY, MAX_LENGTH);
-            } else {
-                queue = spsc ? SpscQueue.open(file) : MpmcQueue.open(file);
-            }
+            queue = switch (kind) {
+                case "jshm-spsc" -> owner ? SpscQueue.create(file, CAPACITY, MAX_LENGTH) : SpscQueue.open(file);
+                case "jshm-mpsc" -> owner ? MpscQueue.create(file, CAPACITY, MAX_LENGTH) : MpscQueue.open(file);
+                default -> owner ? MpmcQueue.create(file, CAPACITY, MAX_LENGTH) : MpmcQueue.open(file);
+            };
             message = arena.allocate(size, 8);
         }
 

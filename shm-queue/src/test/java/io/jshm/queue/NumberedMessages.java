@@ -1,0 +1,61 @@
+package io.jshm.queue;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Messages that say who sent them and in what order, so that a receiver can check each one on its
+ * own: [producer int][sequence long][filler], 12 to 12 + 51 bytes long, the length and every
+ * filler byte a function of producer and sequence. A producer killed mid-stream has sent a prefix
+ * of its sequence, which a receiver checks message by message.
+ */
+final class NumberedMessages {
+    static final int HEADER = 12;
+    static final int MAX_LENGTH = HEADER + 51;
+
+    private NumberedMessages() {
+    }
+
+    /** Writes message {@code sequence} of {@code producer} into {@code buffer}; returns its length. */
+    static int write(int producer, long sequence, byte[] buffer) {
+        int length = length(producer, sequence);
+        MemorySegment m = MemorySegment.ofArray(buffer);
+        m.set(ValueLayout.JAVA_INT_UNALIGNED, 0, producer);
+        m.set(ValueLayout.JAVA_LONG_UNALIGNED, 4, sequence);
+        for (int i = HEADER; i < length; i++) {
+            buffer[i] = filler(producer, sequence, i);
+        }
+        return length;
+    }
+
+    static int producer(MemorySegment message, long offset) {
+        return message.get(ValueLayout.JAVA_INT_UNALIGNED, offset);
+    }
+
+    static long sequence(MemorySegment message, long offset) {
+        return message.get(ValueLayout.JAVA_LONG_UNALIGNED, offset + 4);
+    }
+
+    /** Whether the message at {@code offset} of {@code length} bytes is intact (its header read as it says). */
+    static boolean intact(MemorySegment message, long offset, int length) {
+        int producer = producer(message, offset);
+        long sequence = sequence(message, offset);
+        if (length < HEADER || length != length(producer, sequence)) {
+            return false;
+        }
+        for (int i = HEADER; i < length; i++) {
+            if (message.get(ValueLayout.JAVA_BYTE, offset + i) != filler(producer, sequence, i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int length(int producer, long sequence) {
+        return HEADER + (int) Math.floorMod(sequence * 7 + producer, MAX_LENGTH - HEADER + 1);
+    }
+
+    private static byte filler(int producer, long sequence, int index) {
+        return (byte) (sequence * 31 + producer * 17 + index);
+    }
+}
