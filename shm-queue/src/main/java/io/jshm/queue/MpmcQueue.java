@@ -100,13 +100,7 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
         super(region);
         requirePidFits();
         this.joinable = joinable;
-        long tail = Words.getLongVolatile(body, TAIL_OFFSET);
-        long head = Words.getLongVolatile(body, HEAD_OFFSET);
-        if (tail - head < -1 || tail - head > capacity || head < 0) {
-            region.close();
-            throw new QueueCorruptedException(region.file().path(), "head " + head + " and tail " + tail
-                    + " are not -1 <= tail - head <= capacity " + capacity);
-        }
+        checkCounters(-1); // head may be helped past a claim before tail is
     }
 
     /** Creates the queue; fails if the file exists. */

@@ -5,6 +5,9 @@ import io.jshm.core.region.SharedRegion;
 import io.jshm.core.region.ShmFile;
 import io.jshm.core.region.Words;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 import static io.jshm.queue.QueueDescriptor.*;
 
 /**
@@ -20,8 +23,13 @@ import static io.jshm.queue.QueueDescriptor.*;
  *       publishing it blocks the consumer for a bounded time only: once the consumer has seen
  *       the slot unchanged for {@value #STUCK_MILLIS} ms and finds the claimant's process gone,
  *       the slot is skipped and counted in {@link QueueStats#skippedClaims()}.</li>
- *   <li>A claim by a live process is never taken away, however slow it is (liveness is judged by
- *       pid, as for {@link MpmcQueue}).</li>
+ *   <li>A claim by a live process is never taken away, however slow it is. Liveness is judged by
+ *       pid (in {@code /proc}): the processes must share a pid namespace. A dead claimant whose
+ *       pid is reused meanwhile is waited for until the process now holding that pid ends
+ *       (never, if that is the consumer's own process; a producer holding it takes the dead
+ *       claim for its own). A live process that leaves a claim unpublished
+ *       (its handle closed by another thread between claim and publish, an {@link Error}
+ *       thrown in between) blocks the consumer until it exits.</li>
  *   <li>The receiving side may move to another thread or process (one that exited or was
  *       killed): the next consumer resumes at the first message not yet given back, so a message
  *       being read when its consumer was killed is read again.</li>
@@ -82,26 +90,33 @@ import static io.jshm.queue.QueueDescriptor.*;
  * </ul>
  */
 public final class MpscQueue extends ShmQueue {
+    private static final VarHandle HEAD_CACHE;
+
+    static {
+        try {
+            HEAD_CACHE = MethodHandles.lookup().findVarHandle(MpscQueue.class, "headCache", long.class)
+                    .withInvokeExactBehavior();
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final StuckWatch stuckWatch = new StuckWatch();
     /**
      * The producers' last view of head, refreshed only when it says "full" (so a producer touches
      * the consumer's line once per lap, not per message). Shared by the threads of this handle:
      * whatever value a thread reads was head once, a lower bound of head now, so at worst it
-     * causes a needless refresh.
+     * causes a needless refresh. Written with release and read with acquire: a thread that
+     * claims on another thread's refresh must see the consumer's reads of the slots it
+     * overwrites as done, which the consumer's release of head gave the refreshing thread only.
      */
     private long headCache;
 
     private MpscQueue(SharedRegion region) {
         super(region);
         requirePidFits();
-        long tail = tailPosition(Words.getLongVolatile(body, TAIL_OFFSET));
-        long head = Words.getLongVolatile(body, HEAD_OFFSET);
-        if (head < 0 || distance(tail, head) > capacity) {
-            region.close();
-            throw new QueueCorruptedException(region.file().path(), "head " + head + " and tail " + tail
-                    + " are not 0 <= tail - head <= capacity " + capacity + " (modulo 2^42)");
-        }
-        this.headCache = head;
+        checkCounters(0);
+        this.headCache = Words.getLongVolatile(body, HEAD_OFFSET);
     }
 
     /** Creates the queue; fails if the file exists. */
@@ -129,9 +144,12 @@ public final class MpscQueue extends ShmQueue {
         return new MpscQueue(openOrCreateRegion(file, RegionKind.MPSC_QUEUE, capacity, maxMessageLength, 0));
     }
 
-    /** {@code tail - head} modulo 2^42, for a tail position and a head. */
+    /**
+     * {@code tail - head} for a tail position (modulo 2^42) and a head, as a signed 42-bit
+     * number: negative when head has passed a tail read earlier.
+     */
     private static long distance(long tail, long head) {
-        return (tail - head) & TAIL_POSITION_MASK;
+        return (tail - head) << PID_BITS >> PID_BITS;
     }
 
     @Override
@@ -158,10 +176,10 @@ public final class MpscQueue extends ShmQueue {
                 throw closedForSending();
             }
             long tail = tailPosition(word);
-            if (distance(tail, headCache) >= capacity) {
+            if (distance(tail, (long) HEAD_CACHE.getAcquire(this)) >= capacity) {
                 long head = Words.getLongAcquire(body, HEAD_OFFSET);
                 long queued = distance(tail, head);
-                if (queued > capacity) {
+                if (queued < 0 || queued > capacity) {
                     long again = Words.getLongVolatile(body, TAIL_OFFSET);
                     if (again == word) {
                         throw corrupted("tail " + tail + " and head " + head + " are not 0 <= tail - head <= capacity "
@@ -170,7 +188,7 @@ public final class MpscQueue extends ShmQueue {
                     word = again; // this thread's tail was older than the head it read: look again
                     continue;
                 }
-                headCache = head;
+                HEAD_CACHE.setRelease(this, head);
                 if (queued == capacity) {
                     return NONE;
                 }
@@ -191,12 +209,20 @@ public final class MpscQueue extends ShmQueue {
         }
     }
 
-    /** Marks {@code position} as claimed by {@code claimant} unless it is marked already. */
+    /**
+     * Marks {@code position} as claimed by {@code claimant} unless it is marked already. A CAS
+     * that fails on another unmarked state (a stale first read of what the previous lap left)
+     * tries again with the witness: the record must not be lost while the slot is unmarked.
+     */
     private void recordClaim(long position, int claimant) {
         long offset = slotOffset(position);
         long state = Words.getLongAcquire(body, offset);
-        if (unmarked(state, position)) {
-            Words.compareAndSetLong(body, offset, state, state(position, KIND_CLAIMED, claimant));
+        while (unmarked(state, position)) {
+            long witness = Words.compareAndExchangeLong(body, offset, state, state(position, KIND_CLAIMED, claimant));
+            if (witness == state) {
+                return;
+            }
+            state = witness;
         }
     }
 
@@ -217,7 +243,8 @@ public final class MpscQueue extends ShmQueue {
 
     @Override
     long tryAcquire() {
-        long head = Words.getLongOpaque(body, HEAD_OFFSET);
+        // Acquire: a consumer taking over from another process sees its reads as done.
+        long head = Words.getLongAcquire(body, HEAD_OFFSET);
         long state = Words.getLongAcquire(body, slotOffset(head));
         return published(state, head) ? head : acquireSlowly(head, state);
     }
@@ -283,7 +310,7 @@ public final class MpscQueue extends ShmQueue {
             return 0;
         }
         long claimed = distance(tailPosition(word), head);
-        if (claimed > capacity) {
+        if (claimed < 0 || claimed > capacity) {
             throw corrupted("tail " + tailPosition(word) + " and head " + head + " are not 0 <= tail - head <= capacity "
                     + capacity + " (modulo 2^42)");
         }

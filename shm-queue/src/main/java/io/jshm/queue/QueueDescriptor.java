@@ -90,8 +90,6 @@ public final class QueueDescriptor {
     private static final int KIND_SHIFT = PID_BITS;
     private static final int POSITION_SHIFT = PID_BITS + 3;
     private static final long STATE_POSITION_MASK = -1L >>> POSITION_SHIFT;
-    /** Positions in an MPSC tail word are taken modulo 2^42. */
-    public static final long TAIL_POSITION_MASK = -1L >>> PID_BITS;
 
     public static final int MAX_CAPACITY = 1 << 30;
     public static final int MAX_MESSAGE_LENGTH = Integer.MAX_VALUE - 64;

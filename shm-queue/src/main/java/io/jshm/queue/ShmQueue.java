@@ -849,7 +849,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
 
     /**
      * Messages in the queue (a snapshot, exact when nobody sends or receives): tail minus head,
-     * read in that order and clamped to 0..capacity (both counters lag a claim by at most one).
+     * read in that order and clamped to 0..capacity. Claimed messages not yet published count.
      */
     public final int size() {
         long tail = Words.getLongVolatile(body, TAIL_OFFSET);
@@ -860,6 +860,28 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
     /** {@code tail - head}, from the tail word as this kind of queue stores it. */
     long queued(long tailWord, long head) {
         return tailWord - head;
+    }
+
+    /**
+     * On open: checks that {@code head >= 0} and {@code minQueued <= tail - head <= capacity};
+     * otherwise unmaps and throws {@link QueueCorruptedException}. Head and tail are read as a
+     * pair that was current at one instant (head, tail, then head again until head has not
+     * moved; head only grows), so that a queue opened while others use it is never taken for a
+     * corrupt one: tail read before a head that has since overtaken it would look like one.
+     */
+    final void checkCounters(long minQueued) {
+        long head;
+        long tail;
+        do {
+            head = Words.getLongVolatile(body, HEAD_OFFSET);
+            tail = Words.getLongVolatile(body, TAIL_OFFSET);
+        } while (Words.getLongVolatile(body, HEAD_OFFSET) != head);
+        long queued = queued(tail, head);
+        if (head < 0 || queued < minQueued || queued > capacity) {
+            region.close();
+            throw new QueueCorruptedException(region.file().path(), "head " + head + " and tail word " + tail
+                    + " give tail - head = " + queued + ", outside " + minQueued + ".." + capacity);
+        }
     }
 
     /**

@@ -64,14 +64,8 @@ public final class SpscQueue extends ShmQueue {
 
     private SpscQueue(SharedRegion region) {
         super(region);
-        long tail = Words.getLongVolatile(body, TAIL_OFFSET);
-        long head = Words.getLongVolatile(body, HEAD_OFFSET);
-        if (tail - head < 0 || tail - head > capacity || head < 0) {
-            region.close();
-            throw new QueueCorruptedException(region.file().path(), "head " + head + " and tail " + tail
-                    + " are not 0 <= tail - head <= capacity " + capacity);
-        }
-        this.headCache = head;
+        checkCounters(0);
+        this.headCache = Words.getLongVolatile(body, HEAD_OFFSET);
     }
 
     /** Creates the queue; fails if the file exists. */

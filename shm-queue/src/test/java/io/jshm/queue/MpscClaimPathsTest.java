@@ -88,4 +88,13 @@ class MpscClaimPathsTest {
             }
         }
     }
+
+    @Test
+    void tailMinusHeadIsSignedAcrossTheWrap() {
+        try (MpscQueue q = MpscQueue.create(ShmFile.of(dir, "q"), 4, 16)) {
+            assertEquals(2, q.queued(tailWord(1, ShmQueue.MY_PID), (1L << 42) - 1), "a tail that wrapped, a head that did not yet");
+            assertEquals(-2, q.queued(tailWord(5, ShmQueue.MY_PID), 7), "a head that passed a tail read before it");
+            assertEquals(-2, q.queued(tailWord((1L << 42) - 1, 0), (1L << 42) + 1), "the same across the wrap");
+        }
+    }
 }
