@@ -2,6 +2,7 @@ package io.jshm.queue;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Messages that say who sent them and in what order, so that a receiver can check each one on its
@@ -57,5 +58,41 @@ final class NumberedMessages {
 
     private static byte filler(int producer, long sequence, int index) {
         return (byte) (sequence * 31 + producer * 17 + index);
+    }
+
+    /**
+     * A receiver's check of every message as it arrives: intact, and the next of its producer's
+     * sequence (so what arrived of each producer is a prefix of what it sent: nothing lost in
+     * between, duplicated or reordered). Readable from other threads while it runs.
+     */
+    static final class Checker implements MessageHandler {
+        private final AtomicLongArray next;
+
+        Checker(int producers) {
+            next = new AtomicLongArray(producers);
+        }
+
+        @Override
+        public void onMessage(MemorySegment buffer, long offset, int length) {
+            if (!intact(buffer, offset, length)) {
+                throw new AssertionError("a corrupt message of length " + length);
+            }
+            int producer = producer(buffer, offset);
+            long sequence = sequence(buffer, offset);
+            if (sequence != next.get(producer)) {
+                throw new AssertionError("producer " + producer + " sent " + sequence + " where " + next.get(producer) + " was due");
+            }
+            next.set(producer, sequence + 1);
+        }
+
+        /** How many messages of {@code producer} arrived. */
+        long received(int producer) {
+            return next.get(producer);
+        }
+
+        @Override
+        public String toString() {
+            return "received " + next;
+        }
     }
 }

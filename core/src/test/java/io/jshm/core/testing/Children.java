@@ -5,8 +5,8 @@ import io.jshm.core.process.JvmProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,7 +19,8 @@ public final class Children implements AutoCloseable {
     /** Small, quick-starting child JVMs: tests run five at a time on two cores. */
     public static final String[] CHILD_JVM_OPTIONS = {"-XX:+UseSerialGC", "-Xmx96m", "-XX:TieredStopAtLevel=1"};
 
-    private final List<JvmProcess> started = new ArrayList<>();
+    /** Thread-safe: a test may start children from a helper thread while it receives on its own. */
+    private final List<JvmProcess> started = new CopyOnWriteArrayList<>();
 
     /** Starts {@code mainClass.main(args)} in a new JVM. */
     public JvmProcess start(Class<?> mainClass, String... args) {
