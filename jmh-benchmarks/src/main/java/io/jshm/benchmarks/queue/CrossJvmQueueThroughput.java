@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Messages per second from this JVM (the producer) to a consumer in another JVM, which drains in
- * batches (zero-copy where the contender has it). MB/s = ops/s x size.
+ * batches (zero-copy where the contender has it) and either ignores each payload or reads all of
+ * it ({@link Transport.Payload}). MB/s = ops/s x size.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -27,6 +28,9 @@ public class CrossJvmQueueThroughput extends CrossJvmQueueBenchmark {
     @Param({"64", "1024"})
     public int size;
 
+    @Param({"ignored", "summed"})
+    public String payload;
+
     private Path dir;
     private Transport out;
     private JvmProcess peer;
@@ -35,7 +39,7 @@ public class CrossJvmQueueThroughput extends CrossJvmQueueBenchmark {
     public void start() throws Exception {
         dir = Files.createTempDirectory(Path.of("/dev/shm"), "jshm-bench-");
         out = Transport.of(transport, dir, "q", size, true);
-        peer = QueuePeer.start("drain", transport, dir, "q", size);
+        peer = QueuePeer.start("drain", transport, dir, "q", size, Transport.Payload.of(payload));
     }
 
     @Benchmark

@@ -33,7 +33,7 @@ public class EchoPeer {
         dir = Files.createTempDirectory(Path.of("/dev/shm"), "jshm-bench-");
         ping = Transport.of(transport, dir, "q.ping", size, true);
         pong = Transport.of(transport, dir, "q.pong", size, true);
-        peer = QueuePeer.start("echo", transport, dir, "q", size);
+        peer = QueuePeer.start("echo", transport, dir, "q", size, Transport.Payload.IGNORED);
     }
 
     /** Sends one message and waits until the peer has sent it back; false if the peer ended the stream. */

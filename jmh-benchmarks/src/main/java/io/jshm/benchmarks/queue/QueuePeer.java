@@ -11,7 +11,8 @@ import java.util.stream.Stream;
 /**
  * The other JVM of the cross-JVM queue benchmarks: {@code drain} receives until end of stream;
  * {@code echo} sends every message it receives back on a second channel.
- * Arguments: mode, transport kind, directory, channel name, message size.
+ * Arguments: mode, transport kind, directory, channel name, message size, payload handling
+ * ({@link Transport.Payload}, for {@code drain}).
  */
 public final class QueuePeer {
     /**
@@ -32,7 +33,7 @@ public final class QueuePeer {
         String name = args[3];
         int size = Integer.parseInt(args[4]);
         if (mode.equals("drain")) {
-            try (Transport in = Transport.of(kind, dir, name, size, false)) {
+            try (Transport in = Transport.of(kind, dir, name, size, false, Transport.Payload.of(args[5]))) {
                 while (in.receiveBatch() >= 0) {
                     // discard
                 }
@@ -47,9 +48,9 @@ public final class QueuePeer {
         }
     }
 
-    /** Starts a peer in its own JVM; it halts if this JVM dies. */
-    static JvmProcess start(String mode, String kind, Path dir, String name, int size) {
-        return JvmProcess.builder(QueuePeer.class).args(mode, kind, dir.toString(), name, Integer.toString(size))
+    /** Starts a peer in its own JVM; it halts if this JVM dies. {@code payload}: what a draining peer does with each message. */
+    static JvmProcess start(String mode, String kind, Path dir, String name, int size, Transport.Payload payload) {
+        return JvmProcess.builder(QueuePeer.class).args(mode, kind, dir.toString(), name, Integer.toString(size), payload.name())
                 .jvmOptions(PEER_JVM_OPTIONS.toArray(String[]::new)).daemon(true).inheritOutput().start();
     }
 }

@@ -27,6 +27,7 @@ import java.io.File;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -49,6 +50,23 @@ abstract class Transport implements AutoCloseable {
     static final int CAPACITY = 1024;
     static final int MAX_LENGTH = 1024;
 
+    /**
+     * What a receiver does with each message: nothing beyond learning that it is there (which
+     * measures the channel alone), or read every byte of it, summing it as longs with the
+     * contender's own accessor (what a consumer that uses its messages pays; the sum goes to
+     * {@link #sum}, so the reads cannot be optimized away).
+     */
+    enum Payload {
+        IGNORED, SUMMED;
+
+        static Payload of(String name) {
+            return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+
+    /** The running sum of the payloads received, when they are {@link Payload#SUMMED}. */
+    long sum;
+
     /** Sends one message of the buffer's size, waiting (spinning or parking, as the contender does). */
     abstract void send() throws Exception;
 
@@ -66,13 +84,19 @@ abstract class Transport implements AutoCloseable {
     @Override
     public abstract void close() throws Exception;
 
-    /** Creates (owner) or opens the channel named {@code name} in {@code dir}. */
+    /** Creates (owner) or opens the channel named {@code name} in {@code dir}, receivers ignoring the payload. */
     static Transport of(String kind, Path dir, String name, int size, boolean owner) throws IOException {
+        return of(kind, dir, name, size, owner, Payload.IGNORED);
+    }
+
+    /** Creates (owner) or opens the channel named {@code name} in {@code dir}. */
+    static Transport of(String kind, Path dir, String name, int size, boolean owner, Payload payload) throws IOException {
+        boolean summed = payload == Payload.SUMMED;
         return switch (kind) {
-            case "jshm-spsc", "jshm-mpsc", "jshm-mpmc" -> new Jshm(kind, dir, name, size, owner);
-            case "agrona-1to1", "agrona-mto1" -> new Agrona(kind, dir.resolve(name), size, owner);
-            case "chronicle" -> new Chronicle(dir.resolve(name), size, owner);
-            case "uds" -> new Socket(dir.resolve(name), size, owner);
+            case "jshm-spsc", "jshm-mpsc", "jshm-mpmc" -> new Jshm(kind, dir, name, size, owner, summed);
+            case "agrona-1to1", "agrona-mto1" -> new Agrona(kind, dir.resolve(name), size, owner, summed);
+            case "chronicle" -> new Chronicle(dir.resolve(name), size, owner, summed);
+            case "uds" -> new Socket(dir.resolve(name), size, owner, summed);
             default -> throw new IllegalArgumentException(kind);
         };
     }
@@ -87,10 +111,18 @@ abstract class Transport implements AutoCloseable {
         private final MemorySegment message;
         private final ShmFile file;
         private final boolean owner;
+        private final MessageHandler handler;
 
-        Jshm(String kind, Path dir, String name, int size, boolean owner) {
+        Jshm(String kind, Path dir, String name, int size, boolean owner, boolean summed) {
             this.file = ShmFile.of(dir, name);
             this.owner = owner;
+            this.handler = summed ? (buffer, offset, length) -> {
+                long x = 0;
+                for (int i = 0; i + 8 <= length; i += 8) {
+                    x += buffer.get(ValueLayout.JAVA_LONG_UNALIGNED, offset + i);
+                }
+                sum += x;
+            } : IGNORE;
             queue = switch (kind) {
                 case "jshm-spsc" -> owner ? SpscQueue.create(file, CAPACITY, MAX_LENGTH) : SpscQueue.open(file);
                 case "jshm-mpsc" -> owner ? MpscQueue.create(file, CAPACITY, MAX_LENGTH) : MpscQueue.open(file);
@@ -108,7 +140,7 @@ abstract class Transport implements AutoCloseable {
         boolean receive() throws InterruptedException {
             try {
                 // Zero-copy, as Agrona's and Chronicle's receivers here: the handler sees the slot.
-                while (!queue.read(IGNORE, PATIENCE)) {
+                while (!queue.read(handler, PATIENCE)) {
                     // a peer slower than 30 s: keep waiting, the benchmark bounds the run
                 }
                 return true;
@@ -120,7 +152,7 @@ abstract class Transport implements AutoCloseable {
         @Override
         int receiveBatch() throws InterruptedException {
             try {
-                return queue.drain(IGNORE, 256, PATIENCE);
+                return queue.drain(handler, 256, PATIENCE);
             } catch (EndOfStreamException e) {
                 return -1;
             }
@@ -149,11 +181,19 @@ abstract class Transport implements AutoCloseable {
         private final Path path;
         private final boolean owner;
         private int lastType;
-        private final org.agrona.concurrent.MessageHandler onMessage = (type, buffer, index, length) -> lastType = type;
+        private final org.agrona.concurrent.MessageHandler onMessage;
 
-        Agrona(String kind, Path path, int size, boolean owner) throws IOException {
+        Agrona(String kind, Path path, int size, boolean owner, boolean summed) throws IOException {
             this.path = path;
             this.owner = owner;
+            this.onMessage = summed ? (type, buffer, index, length) -> {
+                lastType = type;
+                long x = 0;
+                for (int i = 0; i + 8 <= length; i += 8) {
+                    x += buffer.getLong(index + i);
+                }
+                sum += x;
+            } : (type, buffer, index, length) -> lastType = type;
             // A power of two, about the size of jshm's ring (1024 slots of 1040 bytes).
             long length = (1L << 21) + RingBufferDescriptor.TRAILER_LENGTH;
             MappedByteBuffer mapped;
@@ -218,6 +258,7 @@ abstract class Transport implements AutoCloseable {
         private final Path dir;
         private final int size;
         private final boolean owner;
+        private final boolean summed;
         private final ChronicleQueue queue;
         private final Bytes<Void> message;
         /** An empty document (Chronicle stores it as one byte), shorter than any message, ends the stream. */
@@ -225,10 +266,11 @@ abstract class Transport implements AutoCloseable {
         private ExcerptAppender appender;
         private volatile ExcerptTailer tailer;
 
-        Chronicle(Path dir, int size, boolean owner) {
+        Chronicle(Path dir, int size, boolean owner, boolean summed) {
             this.dir = dir;
             this.size = size;
             this.owner = owner;
+            this.summed = summed;
             queue = SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(Secondly.INSTANCE)
                     .storeFileListener(this::released).build();
             message = Bytes.allocateDirect(size);
@@ -261,7 +303,17 @@ abstract class Transport implements AutoCloseable {
             while (true) {
                 try (DocumentContext document = tailer.readingDocument()) {
                     if (document.isPresent()) {
-                        return document.wire().bytes().readRemaining() == size;
+                        Bytes<?> bytes = document.wire().bytes();
+                        long length = bytes.readRemaining();
+                        if (summed) {
+                            long start = bytes.readPosition();
+                            long x = 0;
+                            for (long i = 0; i + 8 <= length; i += 8) {
+                                x += bytes.readLong(start + i);
+                            }
+                            sum += x;
+                        }
+                        return length == size;
                     }
                 }
                 Thread.onSpinWait();
@@ -343,9 +395,11 @@ abstract class Transport implements AutoCloseable {
         private final ByteBuffer out;
         private final ByteBuffer in;
         private final ByteBuffer bulk = ByteBuffer.allocateDirect(1 << 16);
+        private final boolean summed;
 
-        Socket(Path path, int size, boolean owner) throws IOException {
+        Socket(Path path, int size, boolean owner, boolean summed) throws IOException {
             this.path = path;
+            this.summed = summed;
             out = ByteBuffer.allocateDirect(size);
             in = ByteBuffer.allocateDirect(size);
             if (owner) {
@@ -388,13 +442,27 @@ abstract class Transport implements AutoCloseable {
                     return false;
                 }
             }
+            if (summed) {
+                sum += sumLongs(in, in.position());
+            }
             return true;
+        }
+
+        private static long sumLongs(ByteBuffer buffer, int length) {
+            long x = 0;
+            for (int i = 0; i + 8 <= length; i += 8) {
+                x += buffer.getLong(i);
+            }
+            return x;
         }
 
         @Override
         int receiveBatch() throws IOException {
             bulk.clear();
             int n = channel().read(bulk);
+            if (summed && n > 0) {
+                sum += sumLongs(bulk, n);
+            }
             return n < 0 ? -1 : Math.max(1, n / Math.max(1, in.capacity()));
         }
 
