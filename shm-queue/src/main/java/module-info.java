@@ -1,4 +1,4 @@
-/** jshm queues: bounded SPSC and MPMC message queues, joinable queue and duplex pipe, across processes. */
+/** jshm queues: bounded SPSC, MPSC and MPMC message queues, joinable queue and duplex pipe, across processes. */
 module io.jshm.queue {
     requires transitive io.jshm.core;
 
