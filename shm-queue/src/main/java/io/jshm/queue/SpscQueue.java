@@ -27,8 +27,8 @@ import static io.jshm.queue.QueueDescriptor.*;
  *       sequence word: {@code p + 1} once the message for position {@code p} is published.
  *       {@code head} (written only by the consumer) counts messages consumed; {@code tail}
  *       (written only by the producer) counts messages published. Invariant:
- *       {@code 0 <= tail - head <= capacity}; anything else read from the file is corruption and
- *       throws.</li>
+ *       {@code -1 <= tail - head <= capacity} (-1 only after a producer died between publishing
+ *       and storing {@code tail}); anything else read from the file is corruption and throws.</li>
  *   <li>Publish: write length and payload with plain stores, then store the slot's sequence
  *       with release semantics, which order the payload before it (paired with the consumer's
  *       acquire load of the sequence). No fence follows before the load of the not-empty futex
@@ -64,7 +64,9 @@ public final class SpscQueue extends ShmQueue {
 
     private SpscQueue(SharedRegion region) {
         super(region);
-        checkCounters(0);
+        // Tail may lag head by one: a producer killed between publishing and storing tail, whose
+        // last message was then consumed (see the notes; the next claim moves tail past it).
+        checkCounters(-1);
         this.headCache = Words.getLongVolatile(body, HEAD_OFFSET);
     }
 

@@ -138,6 +138,25 @@ class QueueFileValidationTest {
     }
 
     @Test
+    void spscProducerKilledBetweenPublishingAndStoringTailWhoseMessageWasConsumedLeavesAnOpenableQueue() throws Exception {
+        ShmFile file = ShmFile.of(dir, "q");
+        try (SpscQueue q = SpscQueue.create(file, 4, 16)) {
+            q.put(new byte[] {1});
+            q.put(new byte[] {2});
+            assertArrayEquals(new byte[] {1}, q.take());
+            assertArrayEquals(new byte[] {2}, q.take());
+            // The producer died before storing tail 2, and its message was consumed: tail 1, head 2.
+            poke(file, QueueDescriptor.TAIL_OFFSET, 1, 8);
+            try (SpscQueue takeover = SpscQueue.open(file)) {
+                assertTrue(takeover.isEmpty());
+                takeover.put(new byte[] {3});
+                assertArrayEquals(new byte[] {3}, takeover.take());
+                assertNull(takeover.poll());
+            }
+        }
+    }
+
+    @Test
     void spscSlotSequenceOfNoPositionFailsInsteadOfWaiting() throws Exception {
         ShmFile file = ShmFile.of(dir, "q");
         try (SpscQueue q = SpscQueue.create(file, 4, 16)) {
