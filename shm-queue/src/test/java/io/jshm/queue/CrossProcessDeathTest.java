@@ -9,8 +9,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.BitSet;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -234,6 +237,73 @@ class CrossProcessDeathTest {
                 String context = "seed " + seed + " round " + round + ": " + check;
                 assertTrue(check.received(0) > killAfter, context);
                 assertEquals(secondCount, check.received(1), context);
+            }
+        }
+    }
+
+    /**
+     * Three consumer JVMs of an {@link MpmcQueue} log every message they receive; two are killed
+     * at random moments, the third drains to the end. No message arrives twice, each consumer
+     * sees each producer's messages in order, and the only messages missing are those a killed
+     * consumer was reading: at most one per kill, each counted in {@code abandonedReads}.
+     */
+    @Test
+    void mpmcConsumersKilledAtRandomMomentsLoseAtMostTheMessageEachWasReading() throws Exception {
+        long seed = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(seed);
+        int perProducer = 20_000;
+        for (int round = 0; round < 3; round++) {
+            ShmFile file = ShmFile.of(dir, "q" + round);
+            try (MpmcQueue q = MpmcQueue.create(file, 16, NumberedMessages.MAX_LENGTH); Children children = new Children()) {
+                JvmProcess[] consumers = new JvmProcess[3];
+                Path[] logs = new Path[3];
+                for (int c = 0; c < 3; c++) {
+                    logs[c] = dir.resolve("log-" + round + "-" + c);
+                    consumers[c] = children.start(QueueChild.class, "consumeNumberedToLog", dir.toString(), file.name(), "MPMC",
+                            logs[c].getFileName().toString());
+                }
+                JvmProcess[] producers = new JvmProcess[2];
+                for (int p = 0; p < 2; p++) {
+                    producers[p] = children.start(QueueChild.class, "produceNumbered", dir.toString(), file.name(), "MPMC",
+                            Integer.toString(p), Integer.toString(perProducer));
+                }
+                for (int c = 0; c < 2; c++) {
+                    JvmProcess victim = consumers[c];
+                    long entries = random.nextLong(1, 5_000);
+                    while (!Files.exists(logs[c]) || Files.size(logs[c]) < 12 * entries) {
+                        assertTrue(victim.isAlive(), () -> victim.name() + " ended: " + victim.output());
+                        Thread.sleep(1);
+                    }
+                    victim.kill();
+                    assertTrue(victim.join(Duration.ofSeconds(30)));
+                }
+                for (JvmProcess producer : producers) {
+                    Children.assertExitsCleanly(producer, Duration.ofMinutes(2));
+                }
+                q.closeForSending();
+                Children.assertExitsCleanly(consumers[2], Duration.ofMinutes(1));
+
+                BitSet[] received = {new BitSet(), new BitSet()};
+                long total = 0;
+                for (Path log : logs) {
+                    ByteBuffer entries = ByteBuffer.wrap(Files.readAllBytes(log));
+                    long[] last = {-1, -1};
+                    while (entries.remaining() >= 12) {
+                        int producer = entries.getInt();
+                        long sequence = entries.getLong();
+                        assertTrue(sequence > last[producer], log + ": producer " + producer + "'s " + sequence + " after " + last[producer]);
+                        last[producer] = sequence;
+                        assertFalse(received[producer].get((int) sequence), "producer " + producer + "'s " + sequence + " arrived twice");
+                        received[producer].set((int) sequence);
+                        total++;
+                    }
+                }
+                String context = "seed " + seed + " round " + round + ": received " + total + " of " + 2 * perProducer + ", " + q.stats();
+                System.out.println(context);
+                long missing = 2L * perProducer - total;
+                assertTrue(missing <= q.stats().abandonedReads(), context);
+                assertTrue(q.stats().abandonedReads() <= 2, context);
+                assertEquals(0, q.stats().skippedClaims(), context);
             }
         }
     }

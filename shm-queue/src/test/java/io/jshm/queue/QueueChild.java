@@ -2,13 +2,17 @@ package io.jshm.queue;
 
 import io.jshm.core.region.ShmFile;
 
+import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.BufferedOutputStream;
+import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.BitSet;
 
@@ -23,6 +27,7 @@ public final class QueueChild {
         switch (args[0]) {
             case "produce" -> produce(open(args[3], file), Integer.parseInt(args[4]), Long.parseLong(args[5]));
             case "produceNumbered" -> produceNumbered(open(args[3], file), Integer.parseInt(args[4]), Long.parseLong(args[5]));
+            case "consumeNumberedToLog" -> consumeNumberedToLog(open(args[3], file), dir.resolve(args[4]));
             case "consume" -> consume(open(args[3], file), Integer.parseInt(args[4]), Integer.parseInt(args[5]),
                     dir.resolve(args[6]));
             case "takeLatency" -> takeLatency(open(args[3], file), Integer.parseInt(args[4]));
@@ -77,6 +82,36 @@ public final class QueueChild {
         byte[] buffer = new byte[q.maxMessageLength()];
         for (long sequence = 0; sequence < count; sequence++) {
             q.put(buffer, 0, NumberedMessages.write(producer, sequence, buffer));
+        }
+    }
+
+    /**
+     * Receives {@link NumberedMessages} until end of stream, checking each, and appends
+     * (producer int, sequence long) of each to {@code log} with a write system call per message,
+     * so that what it received is on record even if it is killed: a killed process's writes
+     * stay in the page cache.
+     */
+    private static void consumeNumberedToLog(ShmQueue q, Path log) throws Exception {
+        ByteBuffer entry = ByteBuffer.allocate(12);
+        try (FileChannel out = FileChannel.open(log, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            MessageHandler record = (buffer, offset, length) -> {
+                if (!NumberedMessages.intact(buffer, offset, length)) {
+                    throw new AssertionError("a corrupt message of length " + length);
+                }
+                entry.clear().putInt(NumberedMessages.producer(buffer, offset)).putLong(NumberedMessages.sequence(buffer, offset)).flip();
+                try {
+                    while (entry.hasRemaining()) {
+                        out.write(entry);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            };
+            while (true) {
+                q.read(record, Duration.ofMillis(100));
+            }
+        } catch (EndOfStreamException end) {
+            System.out.println("end of stream");
         }
     }
 
