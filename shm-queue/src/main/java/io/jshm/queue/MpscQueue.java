@@ -31,8 +31,9 @@ import static io.jshm.queue.QueueDescriptor.*;
  *       (its handle closed by another thread between claim and publish, an {@link Error}
  *       thrown in between) blocks the consumer until it exits.</li>
  *   <li>The receiving side may move to another thread or process (one that exited or was
- *       killed): the next consumer resumes at the first message not yet given back, so a message
- *       being read when its consumer was killed is read again.</li>
+ *       killed): the next consumer resumes at the first message not yet given back, so the
+ *       message being read when its consumer was killed (with {@code drain}, every message of
+ *       the unfinished batch) is read again.</li>
  * </ul>
  *
  * <h2>Implementation notes</h2>

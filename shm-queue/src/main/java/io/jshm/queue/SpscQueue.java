@@ -15,8 +15,9 @@ import static io.jshm.queue.QueueDescriptor.*;
  * receive; the sending and receiving threads may differ, and may change over time (a new
  * producer process may take over from one that exited). Use {@link MpmcQueue} for more.
  * Everything in {@link ShmQueue} holds; in addition, a process killed at any instruction leaves
- * the queue consistent: a half-written message was never published, a half-read one is read
- * again by the next consumer.
+ * the queue consistent: a half-written message was never published, and the next consumer
+ * resumes at the first message not given back, so the message being read when the consumer was
+ * killed (with {@code drain}, every message of the unfinished batch) is read again.
  *
  * <h2>Implementation notes</h2>
  * A Lamport ring over {@code capacity} fixed slots (one message each), in which, as in Agrona's

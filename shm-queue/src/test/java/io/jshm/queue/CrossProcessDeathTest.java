@@ -308,6 +308,73 @@ class CrossProcessDeathTest {
         }
     }
 
+    /**
+     * The one consumer JVM of an {@link SpscQueue} or {@link MpscQueue}, logging every message it
+     * receives, is killed at a random moment and a new consumer JVM takes over: nothing is lost,
+     * and at most the one message being read at the kill arrives twice.
+     */
+    @ParameterizedTest
+    @EnumSource(value = QueueKind.class, names = {"SPSC", "MPSC"})
+    void singleConsumerKilledMidStreamIsTakenOverLosingNothing(QueueKind kind) throws Exception {
+        long seed = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(seed);
+        int producerCount = kind == QueueKind.SPSC ? 1 : 2;
+        int perProducer = 20_000;
+        for (int round = 0; round < 3; round++) {
+            ShmFile file = ShmFile.of(dir, "q" + round);
+            try (ShmQueue q = kind.create(file, 16, NumberedMessages.MAX_LENGTH); Children children = new Children()) {
+                Path[] logs = {dir.resolve("log-" + round + "-0"), dir.resolve("log-" + round + "-1")};
+                JvmProcess first = children.start(QueueChild.class, "consumeNumberedToLog", dir.toString(), file.name(),
+                        kind.name(), logs[0].getFileName().toString());
+                JvmProcess[] producers = new JvmProcess[producerCount];
+                for (int p = 0; p < producerCount; p++) {
+                    producers[p] = children.start(QueueChild.class, "produceNumbered", dir.toString(), file.name(),
+                            kind.name(), Integer.toString(p), Integer.toString(perProducer));
+                }
+                long entries = random.nextLong(1, 5_000);
+                while (!Files.exists(logs[0]) || Files.size(logs[0]) < 12 * entries) {
+                    assertTrue(first.isAlive(), () -> first.name() + " ended: " + first.output());
+                    Thread.sleep(1);
+                }
+                first.kill();
+                assertTrue(first.join(Duration.ofSeconds(30)));
+                JvmProcess second = children.start(QueueChild.class, "consumeNumberedToLog", dir.toString(), file.name(),
+                        kind.name(), logs[1].getFileName().toString());
+                for (JvmProcess producer : producers) {
+                    Children.assertExitsCleanly(producer, Duration.ofMinutes(2));
+                }
+                q.closeForSending();
+                Children.assertExitsCleanly(second, Duration.ofMinutes(1));
+
+                BitSet[] received = new BitSet[producerCount];
+                long duplicates = 0;
+                for (int p = 0; p < producerCount; p++) {
+                    received[p] = new BitSet();
+                }
+                for (Path log : logs) {
+                    ByteBuffer entry = ByteBuffer.wrap(Files.readAllBytes(log));
+                    long[] last = {-1, -1};
+                    while (entry.remaining() >= 12) {
+                        int producer = entry.getInt();
+                        long sequence = entry.getLong();
+                        assertTrue(sequence > last[producer], log + ": producer " + producer + "'s " + sequence + " after " + last[producer]);
+                        last[producer] = sequence;
+                        if (received[producer].get((int) sequence)) {
+                            duplicates++;
+                        }
+                        received[producer].set((int) sequence);
+                    }
+                }
+                String context = kind + " seed " + seed + " round " + round + ": " + duplicates + " twice";
+                System.out.println(context);
+                for (int p = 0; p < producerCount; p++) {
+                    assertEquals(perProducer, received[p].cardinality(), context + ": producer " + p + "'s messages lost");
+                }
+                assertTrue(duplicates <= 1, context);
+            }
+        }
+    }
+
     /** Receives into {@code check} until end of stream, failing if nothing moves for two minutes. */
     private static void drainToEnd(ShmQueue q, NumberedMessages.Checker check) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
