@@ -9,10 +9,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -283,24 +285,12 @@ class CrossProcessDeathTest {
                 q.closeForSending();
                 Children.assertExitsCleanly(consumers[2], Duration.ofMinutes(1));
 
-                BitSet[] received = {new BitSet(), new BitSet()};
-                long total = 0;
-                for (Path log : logs) {
-                    ByteBuffer entries = ByteBuffer.wrap(Files.readAllBytes(log));
-                    long[] last = {-1, -1};
-                    while (entries.remaining() >= 12) {
-                        int producer = entries.getInt();
-                        long sequence = entries.getLong();
-                        assertTrue(sequence > last[producer], log + ": producer " + producer + "'s " + sequence + " after " + last[producer]);
-                        last[producer] = sequence;
-                        assertFalse(received[producer].get((int) sequence), "producer " + producer + "'s " + sequence + " arrived twice");
-                        received[producer].set((int) sequence);
-                        total++;
-                    }
-                }
-                String context = "seed " + seed + " round " + round + ": received " + total + " of " + 2 * perProducer + ", " + q.stats();
+                LoggedMessages logged = LoggedMessages.read(logs, 2);
+                assertEquals(0, logged.duplicates(), "messages received twice");
+                String context = "seed " + seed + " round " + round + ": received " + logged.distinct() + " of " + 2 * perProducer
+                        + ", " + q.stats();
                 System.out.println(context);
-                long missing = 2L * perProducer - total;
+                long missing = 2L * perProducer - logged.distinct();
                 assertTrue(missing <= q.stats().abandonedReads(), context);
                 assertTrue(q.stats().abandonedReads() <= 2, context);
                 assertEquals(0, q.stats().skippedClaims(), context);
@@ -346,32 +336,46 @@ class CrossProcessDeathTest {
                 q.closeForSending();
                 Children.assertExitsCleanly(second, Duration.ofMinutes(1));
 
-                BitSet[] received = new BitSet[producerCount];
-                long duplicates = 0;
-                for (int p = 0; p < producerCount; p++) {
-                    received[p] = new BitSet();
-                }
-                for (Path log : logs) {
-                    ByteBuffer entry = ByteBuffer.wrap(Files.readAllBytes(log));
-                    long[] last = {-1, -1};
-                    while (entry.remaining() >= 12) {
-                        int producer = entry.getInt();
-                        long sequence = entry.getLong();
-                        assertTrue(sequence > last[producer], log + ": producer " + producer + "'s " + sequence + " after " + last[producer]);
-                        last[producer] = sequence;
-                        if (received[producer].get((int) sequence)) {
-                            duplicates++;
-                        }
-                        received[producer].set((int) sequence);
-                    }
-                }
-                String context = kind + " seed " + seed + " round " + round + ": " + duplicates + " twice";
+                LoggedMessages logged = LoggedMessages.read(logs, producerCount);
+                String context = kind + " seed " + seed + " round " + round + ": " + logged.duplicates() + " twice";
                 System.out.println(context);
                 for (int p = 0; p < producerCount; p++) {
-                    assertEquals(perProducer, received[p].cardinality(), context + ": producer " + p + "'s messages lost");
+                    assertEquals(perProducer, logged.received()[p].cardinality(), context + ": producer " + p + "'s messages lost");
                 }
-                assertTrue(duplicates <= 1, context);
+                assertTrue(logged.duplicates() <= 1, context);
             }
+        }
+    }
+
+    /**
+     * What consumer JVMs logged ({@code consumeNumberedToLog}): per producer the set of sequence
+     * numbers received, how many entries named a message already seen, and how many distinct
+     * messages arrived. Reading checks that each log has each producer's messages in order.
+     */
+    private record LoggedMessages(BitSet[] received, long duplicates, long distinct) {
+        static LoggedMessages read(Path[] logs, int producers) throws IOException {
+            BitSet[] received = new BitSet[producers];
+            for (int p = 0; p < producers; p++) {
+                received[p] = new BitSet();
+            }
+            long duplicates = 0;
+            for (Path log : logs) {
+                ByteBuffer entries = ByteBuffer.wrap(Files.readAllBytes(log));
+                long[] last = new long[producers];
+                Arrays.fill(last, -1);
+                while (entries.remaining() >= 12) {
+                    int producer = entries.getInt();
+                    long sequence = entries.getLong();
+                    assertTrue(sequence > last[producer], log + ": producer " + producer + "'s " + sequence + " after " + last[producer]);
+                    last[producer] = sequence;
+                    if (received[producer].get((int) sequence)) {
+                        duplicates++;
+                    }
+                    received[producer].set((int) sequence);
+                }
+            }
+            long distinct = Arrays.stream(received).mapToLong(BitSet::cardinality).sum();
+            return new LoggedMessages(received, duplicates, distinct);
         }
     }
 
