@@ -54,9 +54,12 @@ import java.util.OptionalLong;
  *   <li>Dead owners: a waiter parks in slices of {@value #OWNER_CHECK_MILLIS} ms. When it
  *       returns to find the word unchanged (the slice ran out, or a spurious wake-up), it checks the owner named by the word against {@code /proc} (pid alive, not a
  *       zombie, same start time) and, if it is gone, CASes the exact word it saw to its own pid.
- *       The CAS fails if the lock changed hands meanwhile, so a stale verdict is harmless. The
- *       owner's start time is recorded just after the CAS and cleared just before release; a
- *       reader that finds it 0 judges by the pid alone.</li>
+ *       The CAS fails if the lock changed hands meanwhile, so a stale verdict takes nothing. The
+ *       owner's start time is recorded just after the acquiring CAS and cleared just before
+ *       release, and by a taker (by CAS from the exact value it judged) just before its word CAS;
+ *       a reader that finds it 0 judges by the pid alone. A taker reads the start time between
+ *       two reads of the word that both name the owner, so it never judges one owner by another's
+ *       start time.</li>
  * </ul>
  */
 public final class ShmLock implements AutoCloseable {
@@ -357,6 +360,11 @@ public final class ShmLock implements AutoCloseable {
     private long takeOverIfOwnerDead(int seen) {
         long ownerPid = seen & ~WAITERS;
         long ownerStart = Words.getLongAcquire(line, LockDescriptor.OWNER_START_TIME_OFFSET);
+        if (Words.getIntVolatile(line, LockDescriptor.LOCK_WORD_OFFSET) != seen) {
+            // The lock changed hands: ownerStart may be the next owner's, and judging the old pid
+            // by it would find "dead" and clear a live owner's start time below.
+            return NOT_ACQUIRED;
+        }
         boolean alive = ownerStart == 0
                 ? ProcessIdentity.isAlive(ownerPid)
                 : new ProcessIdentity(ownerPid, ownerStart).isAlive();
