@@ -132,11 +132,11 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
 
     @Override
     final long tryClaim() {
+        if (closed()) { // once per call: a claim made after the close sees it below anyway
+            throw closedForSending();
+        }
         long tail = Words.getLongAcquire(body, TAIL_OFFSET);
         while (true) {
-            if (closed()) {
-                throw closedForSending();
-            }
             long offset = slotOffset(tail);
             long empty = state(tail, KIND_EMPTY, 0);
             long claimed = state(tail, KIND_CLAIMED, MY_PID);

@@ -171,11 +171,11 @@ public final class MpscQueue extends ShmQueue {
 
     @Override
     long tryClaim() {
+        if (closed()) { // once per call: a claim made after the close sees it below anyway
+            throw closedForSending();
+        }
         long word = Words.getLongVolatile(body, TAIL_OFFSET);
         while (true) {
-            if (closed()) {
-                throw closedForSending();
-            }
             long tail = tailPosition(word);
             if (distance(tail, (long) HEAD_CACHE.getAcquire(this)) >= capacity) {
                 long head = Words.getLongAcquire(body, HEAD_OFFSET);

@@ -25,8 +25,8 @@ import static io.jshm.queue.QueueDescriptor.*;
 /**
  * A bounded queue of byte messages in a shared-memory file, used by threads of any number of
  * processes: {@link SpscQueue} (one producer, one consumer), {@link MpscQueue} (any number of
- * producers, one consumer) or {@link MpmcQueue} (any number of each). Capacity (in messages) and maximum message length are fixed when the file is created
- * and checked when it is opened.
+ * producers, one consumer) or {@link MpmcQueue} (any number of each). Capacity (in messages)
+ * and maximum message length are fixed when the file is created and checked when it is opened.
  *
  * <h2>Guarantees</h2>
  * <ul>
@@ -66,8 +66,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
     public static final long STUCK_MILLIS = 100;
 
     /** This process's pid as slot states record it (0 if it does not fit: see {@link #requirePidFits()}). */
-    static final int MY_PID = ProcessIdentity.current().pid() == (ProcessIdentity.current().pid() & PID_MASK)
-            ? (int) ProcessIdentity.current().pid() : 0;
+    static final int MY_PID = pidForSlotStates(ProcessIdentity.current().pid());
 
     /** What tryClaim / tryAcquire return when there is no slot now. */
     static final long NONE = -1;
@@ -804,6 +803,10 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
             throw new UnsupportedOperationException("pid " + ProcessIdentity.current().pid() + " does not fit in "
                     + PID_BITS + " bits (Linux pids are below 2^22)");
         }
+    }
+
+    private static int pidForSlotStates(long pid) {
+        return pid == (pid & PID_MASK) ? (int) pid : 0;
     }
 
     /** Whether the process {@code pid}, found holding a slot, is gone (never this process). */

@@ -136,7 +136,8 @@ public final class SpscQueue extends ShmQueue {
 
     @Override
     long tryAcquire() {
-        long head = Words.getLongOpaque(body, HEAD_OFFSET);
+        // Acquire (as MpscQueue): a consumer taking over from another process sees its reads as done.
+        long head = Words.getLongAcquire(body, HEAD_OFFSET);
         if (published(head)) {
             return head;
         }

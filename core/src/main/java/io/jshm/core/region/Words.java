@@ -6,8 +6,10 @@ import java.lang.invoke.VarHandle;
 
 /**
  * Plain, opaque, acquire/release, volatile and atomic access to the {@code int}, {@code long}
- * and {@code double} words of a memory segment, at a byte offset: every shared word jshm reads
- * or writes goes through here. The memory-ordering meaning of each method is that of the
+ * and {@code double} words of a memory segment, at a byte offset: every ordered or atomic access
+ * jshm makes to a shared word goes through here (plain {@code MemorySegment.get/set} with a
+ * {@code ValueLayout} serves words nobody else touches at that moment, such as a file being
+ * initialized). The memory-ordering meaning of each method is that of the
  * {@link VarHandle} access mode it names; across processes it holds as it does across threads
  * (the mapping is the same physical memory), and the hardware makes word-aligned accesses
  * single-copy atomic. Offsets must be aligned to the word size, inside the segment; otherwise
