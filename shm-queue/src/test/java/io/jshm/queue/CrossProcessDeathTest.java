@@ -30,13 +30,13 @@ class CrossProcessDeathTest {
     @TempDir(factory = ShmTempDir.class)
     Path dir;
 
-    private static void awaitOutput(JvmProcess child, String text) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!child.output().contains(text)) {
-            assertTrue(child.isAlive(), () -> child.name() + " ended: " + child.output());
-            assertTrue(System.nanoTime() < deadline, "no '" + text + "' from " + child.name());
-            Thread.sleep(5);
-        }
+    private static void awaitOutput(JvmProcess child, String text) throws Exception {
+        Children.await("'" + text + "' from " + child.name(), Duration.ofSeconds(60), () -> child.output().contains(text), child);
+    }
+
+    /** Messages {@code consumeNumberedToLog} has logged to {@code log} so far. */
+    private static long logged(Path log) throws IOException {
+        return Files.exists(log) ? Files.size(log) / NumberedMessages.LOG_ENTRY : 0;
     }
 
     @Test
@@ -187,7 +187,7 @@ class CrossProcessDeathTest {
                         killWhenPast(producers[0], check, 0, killAfter0);
                         killWhenPast(producers[1], check, 1, killAfter1);
                         Children.assertExitsCleanly(producers[2], Duration.ofMinutes(2));
-                    } catch (InterruptedException e) {
+                    } catch (Exception e) {
                         throw new AssertionError(e);
                     } finally {
                         q.closeForSending();
@@ -228,7 +228,7 @@ class CrossProcessDeathTest {
                         JvmProcess second = children.start(QueueChild.class, "produceNumbered", dir.toString(), file.name(),
                                 "SPSC", "1", Long.toString(secondCount));
                         Children.assertExitsCleanly(second, Duration.ofMinutes(2));
-                    } catch (InterruptedException e) {
+                    } catch (Exception e) {
                         throw new AssertionError(e);
                     } finally {
                         q.closeForSending(); // no producer is left
@@ -237,8 +237,8 @@ class CrossProcessDeathTest {
                 drainToEnd(q, check);
                 takeover.get(1, TimeUnit.MINUTES);
                 String context = "seed " + seed + " round " + round + ": " + check;
-                assertTrue(check.received(0) > killAfter, context);
                 assertEquals(secondCount, check.received(1), context);
+                assertTrue(check.lastArrival(0) < check.firstArrival(1), context + ": the first producer's messages came first");
             }
         }
     }
@@ -264,6 +264,9 @@ class CrossProcessDeathTest {
                     consumers[c] = children.start(QueueChild.class, "consumeNumberedToLog", dir.toString(), file.name(), "MPMC",
                             logs[c].getFileName().toString());
                 }
+                for (int c = 0; c < 3; c++) {
+                    Children.awaitFile(consumers[c], logs[c]); // each has opened the queue
+                }
                 JvmProcess[] producers = new JvmProcess[2];
                 for (int p = 0; p < 2; p++) {
                     producers[p] = children.start(QueueChild.class, "produceNumbered", dir.toString(), file.name(), "MPMC",
@@ -271,11 +274,11 @@ class CrossProcessDeathTest {
                 }
                 for (int c = 0; c < 2; c++) {
                     JvmProcess victim = consumers[c];
+                    Path log = logs[c];
                     long entries = random.nextLong(1, 5_000);
-                    while (!Files.exists(logs[c]) || Files.size(logs[c]) < 12 * entries) {
-                        assertTrue(victim.isAlive(), () -> victim.name() + " ended: " + victim.output());
-                        Thread.sleep(1);
-                    }
+                    // The others may take all the messages first: then the kill comes at the end of the stream.
+                    Children.await(entries + " messages logged by " + victim.name(), Duration.ofMinutes(2),
+                            () -> logged(log) >= entries || Arrays.stream(producers).noneMatch(JvmProcess::isAlive), victim);
                     victim.kill();
                     assertTrue(victim.join(Duration.ofSeconds(30)));
                 }
@@ -322,10 +325,8 @@ class CrossProcessDeathTest {
                             kind.name(), Integer.toString(p), Integer.toString(perProducer));
                 }
                 long entries = random.nextLong(1, 5_000);
-                while (!Files.exists(logs[0]) || Files.size(logs[0]) < 12 * entries) {
-                    assertTrue(first.isAlive(), () -> first.name() + " ended: " + first.output());
-                    Thread.sleep(1);
-                }
+                Children.await(entries + " messages logged by " + first.name(), Duration.ofMinutes(2),
+                        () -> logged(logs[0]) >= entries, first);
                 first.kill();
                 assertTrue(first.join(Duration.ofSeconds(30)));
                 JvmProcess second = children.start(QueueChild.class, "consumeNumberedToLog", dir.toString(), file.name(),
@@ -348,6 +349,74 @@ class CrossProcessDeathTest {
     }
 
     /**
+     * A claim made in another JVM before the close is waited for: the consumer that finds nothing
+     * published at head after the close must not report end of stream while a claim is there.
+     */
+    @ParameterizedTest
+    @EnumSource(value = QueueKind.class, names = {"MPSC", "MPMC"})
+    void aClaimMadeBeforeTheCloseIsReceivedBeforeTheEndOfStream(QueueKind kind) throws Exception {
+        ShmFile file = ShmFile.of(dir, "q");
+        try (ShmQueue q = kind.create(file, 8, 16); Children children = new Children()) {
+            q.put("before".getBytes());
+            JvmProcess producer = children.start(QueueChild.class, "claimAndPublishWhenToldTo", dir.toString(), file.name(),
+                    kind.name(), "go");
+            awaitOutput(producer, "claimed 1");
+            q.closeForSending();
+            Files.createFile(dir.resolve("go")); // published only now, after the close
+            assertEquals("before", new String(q.take()));
+            assertArrayEquals(new byte[0], q.poll(Duration.ofSeconds(30)), "the claim made before the close, published after it");
+            assertThrows(EndOfStreamException.class, () -> q.poll(Duration.ofSeconds(5)));
+            Children.assertExitsCleanly(producer, Duration.ofSeconds(30));
+        }
+    }
+
+    /**
+     * Close racing live producers: three producer JVMs send until the queue is closed for
+     * sending, at a random moment of the stream; the consumer drains to end of stream. Every send
+     * that returned normally is received, in order, before the end of stream (the close and end
+     * of stream handshake of the notes), and nothing else is.
+     */
+    @ParameterizedTest
+    @EnumSource(value = QueueKind.class, names = {"MPSC", "MPMC"})
+    void closeRacingLiveProducersLosesNoSendThatReturned(QueueKind kind) throws Exception {
+        long seed = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int round = 0; round < 3; round++) {
+            ShmFile file = ShmFile.of(dir, "q" + round);
+            try (ShmQueue q = kind.create(file, 16, NumberedMessages.MAX_LENGTH); Children children = new Children()) {
+                JvmProcess[] producers = new JvmProcess[3];
+                for (int p = 0; p < 3; p++) {
+                    producers[p] = children.start(QueueChild.class, "produceNumbered", dir.toString(), file.name(),
+                            kind.name(), Integer.toString(p), Long.toString(Long.MAX_VALUE));
+                }
+                NumberedMessages.Checker check = new NumberedMessages.Checker(3);
+                long closeAfter = random.nextLong(1, 20_000);
+                CompletableFuture<Void> closer = CompletableFuture.runAsync(() -> {
+                    try {
+                        Children.await(closeAfter + " messages received", Duration.ofMinutes(2),
+                                () -> check.received(0) + check.received(1) + check.received(2) >= closeAfter);
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    } finally {
+                        q.closeForSending();
+                    }
+                });
+                drainToEnd(q, check);
+                closer.get(1, TimeUnit.MINUTES);
+                String context = kind + " seed " + seed + " round " + round + ": " + check;
+                for (int p = 0; p < 3; p++) {
+                    Children.assertExitsCleanly(producers[p], Duration.ofSeconds(30));
+                    String sent = producers[p].output().lines().filter(l -> l.startsWith("sent ")).findFirst()
+                            .orElseThrow(() -> new AssertionError(context));
+                    assertEquals(Long.parseLong(sent.substring("sent ".length())), check.received(p),
+                            context + ": producer " + p + "'s returned sends against what arrived");
+                }
+                System.out.println(context);
+            }
+        }
+    }
+
+    /**
      * What consumer JVMs logged ({@code consumeNumberedToLog}): per producer the set of sequence
      * numbers received, how many entries named a message already seen, and how many distinct
      * messages arrived. Reading checks that each log has each producer's messages in order.
@@ -363,7 +432,7 @@ class CrossProcessDeathTest {
                 ByteBuffer entries = ByteBuffer.wrap(Files.readAllBytes(log));
                 long[] last = new long[producers];
                 Arrays.fill(last, -1);
-                while (entries.remaining() >= 12) {
+                while (entries.remaining() >= NumberedMessages.LOG_ENTRY) {
                     int producer = entries.getInt();
                     long sequence = entries.getLong();
                     assertTrue(sequence > last[producer], log + ": producer " + producer + "'s " + sequence + " after " + last[producer]);
@@ -379,12 +448,15 @@ class CrossProcessDeathTest {
         }
     }
 
-    /** Receives into {@code check} until end of stream, failing if nothing moves for two minutes. */
+    /** Receives into {@code check} until end of stream, failing if nothing arrives for two minutes. */
     private static void drainToEnd(ShmQueue q, NumberedMessages.Checker check) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        long patience = Duration.ofMinutes(2).toNanos();
+        long deadline = System.nanoTime() + patience;
         try {
             while (true) {
-                q.drain(check, 32, Duration.ofMillis(100));
+                if (q.drain(check, 32, Duration.ofMillis(100)) > 0) {
+                    deadline = System.nanoTime() + patience;
+                }
                 assertTrue(System.nanoTime() < deadline, () -> "the queue wedged: " + check + ", " + q.stats());
             }
         } catch (EndOfStreamException end) {
@@ -394,11 +466,9 @@ class CrossProcessDeathTest {
 
     /** Kills {@code producer} (kill -9) once more than {@code count} of its messages have been received. */
     private static void killWhenPast(JvmProcess producer, NumberedMessages.Checker received, int index, long count)
-            throws InterruptedException {
-        while (received.received(index) <= count) {
-            assertTrue(producer.isAlive(), () -> producer.name() + " ended: " + producer.output());
-            Thread.sleep(1);
-        }
+            throws Exception {
+        Children.await(count + " messages from " + producer.name(), Duration.ofMinutes(2),
+                () -> received.received(index) > count, producer);
         producer.kill();
         assertTrue(producer.join(Duration.ofSeconds(30)));
     }

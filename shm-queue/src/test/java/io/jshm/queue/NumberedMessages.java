@@ -2,6 +2,7 @@ package io.jshm.queue;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -13,6 +14,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 final class NumberedMessages {
     static final int HEADER = 12;
     static final int MAX_LENGTH = HEADER + 51;
+    /** Bytes per entry of a receiver's log: producer (int) and sequence (long). */
+    static final int LOG_ENTRY = 12;
 
     private NumberedMessages() {
     }
@@ -39,9 +42,12 @@ final class NumberedMessages {
 
     /** Whether the message at {@code offset} of {@code length} bytes is intact (its header read as it says). */
     static boolean intact(MemorySegment message, long offset, int length) {
+        if (length < HEADER) {
+            return false;
+        }
         int producer = producer(message, offset);
         long sequence = sequence(message, offset);
-        if (length < HEADER || length != length(producer, sequence)) {
+        if (length != length(producer, sequence)) {
             return false;
         }
         for (int i = HEADER; i < length; i++) {
@@ -67,9 +73,16 @@ final class NumberedMessages {
      */
     static final class Checker implements MessageHandler {
         private final AtomicLongArray next;
+        /** Per producer, the arrival number (over all producers) of its first and last message; receiving thread only. */
+        private final long[] firstArrival;
+        private final long[] lastArrival;
+        private long arrivals;
 
         Checker(int producers) {
             next = new AtomicLongArray(producers);
+            firstArrival = new long[producers];
+            lastArrival = new long[producers];
+            Arrays.fill(firstArrival, -1);
         }
 
         @Override
@@ -83,6 +96,20 @@ final class NumberedMessages {
                 throw new AssertionError("producer " + producer + " sent " + sequence + " where " + next.get(producer) + " was due");
             }
             next.set(producer, sequence + 1);
+            if (firstArrival[producer] < 0) {
+                firstArrival[producer] = arrivals;
+            }
+            lastArrival[producer] = arrivals++;
+        }
+
+        /** When {@code producer}'s first message arrived, counting all arrivals from 0; -1 if none did (receiving thread). */
+        long firstArrival(int producer) {
+            return firstArrival[producer];
+        }
+
+        /** When {@code producer}'s last message arrived (receiving thread). */
+        long lastArrival(int producer) {
+            return lastArrival[producer];
         }
 
         /** How many messages of {@code producer} arrived. */

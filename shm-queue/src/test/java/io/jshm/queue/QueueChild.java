@@ -43,6 +43,18 @@ public final class QueueChild {
                 }
                 Thread.sleep(Long.MAX_VALUE);
             }
+            case "claimAndPublishWhenToldTo" -> {
+                // Claims one position, says so, and publishes an empty message once file args[4] exists.
+                ShmQueue q = open(args[3], file);
+                long position = q.tryClaim();
+                System.out.println("claimed " + position);
+                Path go = dir.resolve(args[4]);
+                while (!Files.exists(go)) {
+                    Thread.sleep(1);
+                }
+                q.commit(position, 0);
+                System.out.println("published " + position);
+            }
             case "acquireAndHang" -> {
                 MpmcQueue q = MpmcQueue.open(file);
                 long position;
@@ -77,12 +89,21 @@ public final class QueueChild {
         }
     }
 
-    /** Sends {@code count} messages of {@link NumberedMessages}, each message's bytes a function of its number. */
+    /**
+     * Sends {@code count} messages of {@link NumberedMessages}, each message's bytes a function of
+     * its number, or until the queue is closed for sending; then prints how many sends returned.
+     */
     private static void produceNumbered(ShmQueue q, int producer, long count) throws InterruptedException {
         byte[] buffer = new byte[q.maxMessageLength()];
-        for (long sequence = 0; sequence < count; sequence++) {
-            q.put(buffer, 0, NumberedMessages.write(producer, sequence, buffer));
+        long sequence = 0;
+        try {
+            for (; sequence < count; sequence++) {
+                q.put(buffer, 0, NumberedMessages.write(producer, sequence, buffer));
+            }
+        } catch (QueueClosedException closed) {
+            // the parent closed the queue: report what was sent before
         }
+        System.out.println("sent " + sequence);
     }
 
     /**
@@ -92,7 +113,7 @@ public final class QueueChild {
      * stay in the page cache.
      */
     private static void consumeNumberedToLog(ShmQueue q, Path log) throws Exception {
-        ByteBuffer entry = ByteBuffer.allocate(12);
+        ByteBuffer entry = ByteBuffer.allocate(NumberedMessages.LOG_ENTRY);
         try (FileChannel out = FileChannel.open(log, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             MessageHandler record = (buffer, offset, length) -> {
                 if (!NumberedMessages.intact(buffer, offset, length)) {

@@ -48,19 +48,39 @@ public final class Children implements AutoCloseable {
         }
     }
 
+    /** A condition a test waits for, which may throw {@code E} (reading a file, say). */
+    @FunctionalInterface
+    public interface Condition<E extends Exception> {
+        boolean holds() throws E;
+    }
+
+    /**
+     * Polls {@code done} every millisecond until it holds; fails, naming {@code what} and the
+     * output of the child that ended, if one of {@code watched} ends first or {@code timeout}
+     * passes.
+     */
+    public static <E extends Exception> void await(String what, Duration timeout, Condition<E> done, JvmProcess... watched)
+            throws E, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!done.holds()) {
+            for (JvmProcess child : watched) {
+                if (!child.isAlive() && !done.holds()) {
+                    throw new AssertionError(child.name() + " ended before " + what + "; output:\n" + child.output());
+                }
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("no " + what + " within " + timeout);
+            }
+            Thread.sleep(1);
+        }
+    }
+
     /**
      * Waits for {@code child} to create {@code file}, its way of saying it got somewhere; fails
      * with the child's output if it ends first or takes longer than {@code timeout}.
      */
     public static void awaitFile(JvmProcess child, Path file, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!Files.exists(file)) {
-            if (!child.isAlive() || System.nanoTime() - deadline > 0) {
-                throw new AssertionError(child.name() + " did not create " + file + " within " + timeout
-                        + " (alive: " + child.isAlive() + "); output:\n" + child.output());
-            }
-            Thread.sleep(5);
-        }
+        await(child.name() + " creating " + file, timeout, () -> Files.exists(file), child);
     }
 
     /** {@link #awaitFile(JvmProcess, Path, Duration)} with a minute to do it in. */
