@@ -21,6 +21,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.io.File;
@@ -47,8 +48,12 @@ import java.time.Duration;
  * send/receive path allocates.
  */
 abstract class Transport implements AutoCloseable {
+    /**
+     * Every ring holds at least this many messages of the size sent: a jshm queue has this many
+     * slots, each of exactly the message size (as a user who knows its messages creates it), and
+     * an Agrona ring is the smallest power of two that holds this many records.
+     */
     static final int CAPACITY = 1024;
-    static final int MAX_LENGTH = 1024;
 
     /**
      * What a receiver does with each message: nothing beyond learning that it is there (which
@@ -124,9 +129,9 @@ abstract class Transport implements AutoCloseable {
                 sum += x;
             } : IGNORE;
             queue = switch (kind) {
-                case "jshm-spsc" -> owner ? SpscQueue.create(file, CAPACITY, MAX_LENGTH) : SpscQueue.open(file);
-                case "jshm-mpsc" -> owner ? MpscQueue.create(file, CAPACITY, MAX_LENGTH) : MpscQueue.open(file);
-                default -> owner ? MpmcQueue.create(file, CAPACITY, MAX_LENGTH) : MpmcQueue.open(file);
+                case "jshm-spsc" -> owner ? SpscQueue.create(file, CAPACITY, size) : SpscQueue.open(file);
+                case "jshm-mpsc" -> owner ? MpscQueue.create(file, CAPACITY, size) : MpscQueue.open(file);
+                default -> owner ? MpmcQueue.create(file, CAPACITY, size) : MpmcQueue.open(file);
             };
             message = arena.allocate(size, 8);
         }
@@ -194,8 +199,9 @@ abstract class Transport implements AutoCloseable {
                 }
                 sum += x;
             } : (type, buffer, index, length) -> lastType = type;
-            // A power of two, about the size of jshm's ring (1024 slots of 1040 bytes).
-            long length = (1L << 21) + RingBufferDescriptor.TRAILER_LENGTH;
+            int record = (RecordDescriptor.HEADER_LENGTH + size + RecordDescriptor.ALIGNMENT - 1)
+                    & -RecordDescriptor.ALIGNMENT;
+            long length = Long.highestOneBit(CAPACITY * record * 2L - 1) + RingBufferDescriptor.TRAILER_LENGTH;
             MappedByteBuffer mapped;
             try (FileChannel channel = owner
                     ? FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)
