@@ -18,8 +18,8 @@ import static io.jshm.queue.QueueDescriptor.*;
  * <ul>
  *   <li>A producer process that dies (even by {@code kill -9}) after claiming a slot and before
  *       publishing it blocks nobody for long: once a waiter has seen the slot unchanged for
- *       {@value #STUCK_MILLIS} ms and finds the claimant's process gone, the slot is skipped and
- *       counted in {@link QueueStats#skippedClaims()}.</li>
+ *       {@value #STUCK_MILLIS} ms and finds the claimant's process gone (once for all the claims it
+ *       left), the slot is skipped and counted in {@link QueueStats#skippedClaims()}.</li>
  *   <li>A consumer process that dies while reading a message gives the slot back the same way
  *       (counted in {@link QueueStats#abandonedReads()}); the others go on.</li>
  *   <li>A claim by a live process is never taken away, however slow it is. Liveness is judged by
@@ -69,7 +69,9 @@ import static io.jshm.queue.QueueDescriptor.*;
  *       process, unchanged for {@value #STUCK_MILLIS} ms, checks that process in {@code /proc}; if
  *       it is gone it replaces that exact state by CAS ({@code CLAIMED -> SKIPPED},
  *       {@code READING -> EMPTY(p + capacity)}), so two recoverers cannot both succeed. The
- *       winner counts the recovery and wakes every waiter. An owner's own publish and release are
+ *       winner counts the recovery and wakes every waiter. Having found one dead holder, the
+ *       thread checks the next held slot it finds at once, without waiting a period: a killed
+ *       producer may leave a run of claims. An owner's own publish and release are
  *       plain release stores, so the recovery is only as safe as the liveness check: it must
  *       never take a claim from a process that is still running.</li>
  *   <li>Close: a producer reads the closed word after its claiming CAS; if closed, it turns its
@@ -94,7 +96,6 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
      */
     private boolean expectRoom;
     private boolean expectMessage;
-    private final StuckWatch stuckWatch = new StuckWatch();
 
     MpmcQueue(SharedRegion region, boolean joinable) {
         super(region);
@@ -213,7 +214,11 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
 
     /** Whether {@code state} has stayed the same for {@link #STUCK_MILLIS} and its pid is dead. */
     private boolean heldByDeadProcess(long state) {
-        return stuckWatch.stuck(state) && isDead(pid(state));
+        if (!stuckWatch.stuck(state) || !isDead(pid(state))) {
+            return false;
+        }
+        stuckWatch.holderFoundDead();
+        return true;
     }
 
     @Override

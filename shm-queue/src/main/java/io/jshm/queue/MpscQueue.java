@@ -21,8 +21,9 @@ import static io.jshm.queue.QueueDescriptor.*;
  * <ul>
  *   <li>A producer process that dies (even by {@code kill -9}) after claiming a slot and before
  *       publishing it blocks the consumer for a bounded time only: once the consumer has seen
- *       the slot unchanged for {@value #STUCK_MILLIS} ms and finds the claimant's process gone,
- *       the slot is skipped and counted in {@link QueueStats#skippedClaims()}.</li>
+ *       the slot unchanged for {@value #STUCK_MILLIS} ms and finds the claimant's process gone
+ *       (once for all the claims it left), the slot is skipped and counted in
+ *       {@link QueueStats#skippedClaims()}.</li>
  *   <li>A claim by a live process is never taken away, however slow it is. Liveness is judged by
  *       pid (in {@code /proc}): the processes must share a pid namespace. A dead claimant whose
  *       pid is reused meanwhile is waited for until the process now holding that pid ends
@@ -78,7 +79,9 @@ import static io.jshm.queue.QueueDescriptor.*;
  *       after the tail word, so unmarked then means unmarked when {@code t} was claimed) to the
  *       first marked one, or to the tail word. If that process is gone, a CAS from the state it
  *       saw to {@code SKIPPED(h, owner)} skips the slot; a concurrent record of the same owner
- *       makes the CAS fail and the period start again. An owner's publish is a plain store, so
+ *       makes the CAS fail and the slot be judged again at once. After a skip, the next slot's
+ *       owner is judged at once too: a killed producer may leave a run of claims, skipped in one
+ *       period, not one each. An owner's publish is a plain store, so
  *       the skip is only as safe as the liveness check: it never takes a live process's claim.</li>
  *   <li>Close: a producer reads the closed word before claiming, and again after its tail CAS;
  *       closed then, it marks its slot {@code SKIPPED} and throws. A consumer that finds nothing
@@ -102,7 +105,6 @@ public final class MpscQueue extends ShmQueue {
         }
     }
 
-    private final StuckWatch stuckWatch = new StuckWatch();
     /**
      * The producers' last view of head, refreshed only when it says "full" (so a producer touches
      * the consumer's line once per lap, not per message). Shared by the threads of this handle:
@@ -292,6 +294,7 @@ public final class MpscQueue extends ShmQueue {
         if (owner == 0 || !isDead(owner)) {
             return false;
         }
+        stuckWatch.holderFoundDead();
         if (Words.compareAndSetLong(body, slotOffset(head), state, state(head, KIND_SKIPPED, owner))) {
             Words.getAndAddLong(body, SKIPPED_CLAIMS_OFFSET, 1);
         }

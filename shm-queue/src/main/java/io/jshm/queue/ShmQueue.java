@@ -125,6 +125,8 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
     final long mask;
     final int maxLength;
     final long slotSize;
+    /** When to check whether the process holding a slot is alive (MPSC and MPMC; SPSC never checks). */
+    final StuckWatch stuckWatch = new StuckWatch();
 
     ShmQueue(SharedRegion region) {
         this.region = region;
@@ -727,6 +729,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
                 if (position != NONE) {
                     return position;
                 }
+                stuckWatch.parking();
                 if (Futex.await(bodyAddress + wordOffset, word, Math.min(remaining, slice)) == Futex.WaitResult.TIMED_OUT
                         && remaining > slice) {
                     SLICES_RUN_OUT.increment();

@@ -6,8 +6,8 @@ import java.util.concurrent.TimeUnit;
  * Tells a waiter when the slot state it keeps finding has stayed the same for
  * {@link ShmQueue#STUCK_MILLIS}: the point at which it checks whether the process holding the
  * slot is still alive. One per queue handle, used on slow paths only. Threads sharing a handle
- * race on its two fields harmlessly: a torn view only restarts or shortens one period, and the
- * liveness check that follows is what decides.
+ * race on its fields harmlessly: a torn view only restarts or shortens one period or adds one
+ * check, and the liveness check is what decides.
  */
 final class StuckWatch {
     private static final long STUCK_NANOS = TimeUnit.MILLISECONDS.toNanos(ShmQueue.STUCK_MILLIS);
@@ -23,17 +23,21 @@ final class StuckWatch {
     private long state = -1;
     private int polls;
     private long since;
+    private boolean checkNext;
 
     /**
      * Whether {@code seen} has been shown {@value #POLLS_BEFORE_CLOCK} times in a row and then
      * still for at least {@code STUCK_MILLIS}; a yes starts the next period, so a live holder
-     * is checked once per period, not on every call.
+     * is checked once per period, not on every call. After {@link #holderFoundDead()}, yes at
+     * once for the next state shown.
      */
     boolean stuck(long seen) {
         if (seen != state) {
             state = seen;
             polls = 0;
-            return false;
+            boolean checkNow = checkNext;
+            checkNext = true;
+            return checkNow;
         }
         if (polls < POLLS_BEFORE_CLOCK) {
             if (++polls == POLLS_BEFORE_CLOCK) {
@@ -47,5 +51,28 @@ final class StuckWatch {
         }
         since = now;
         return true;
+    }
+
+    /**
+     * Tells the watch that its caller is about to park: from now on it looks at the slot only
+     * at the end of each futex slice, so the clock starts now for the state shown last, if it
+     * has not started yet (at {@value #POLLS_BEFORE_CLOCK} looks per period start, a waiter that
+     * looks twice a slice would wait eight slices before its period even began).
+     */
+    void parking() {
+        if (polls < POLLS_BEFORE_CLOCK) {
+            polls = POLLS_BEFORE_CLOCK;
+            since = System.nanoTime();
+        }
+    }
+
+    /**
+     * Tells the watch that the holder of the state it reported stuck is dead. The next state
+     * shown is then reported at once (one more liveness check, not a period): a process that dies
+     * while it holds a run of slots (several claims made and none published) leaves the waiter
+     * that run to step over, and a period for each slot would multiply the recovery time.
+     */
+    void holderFoundDead() {
+        checkNext = true;
     }
 }

@@ -24,16 +24,6 @@ class CrossProcessBlockingTest {
     @TempDir(factory = ShmTempDir.class)
     Path dir;
 
-    private static void awaitParked(ShmQueue q, int offset, int count, JvmProcess... children) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (Words.getIntVolatile(q.body, offset) < count) {
-            for (JvmProcess child : children) {
-                assertTrue(child.isAlive(), () -> child.name() + " ended early: " + child.output());
-            }
-            assertTrue(System.nanoTime() < deadline, "children did not park");
-            Thread.sleep(5);
-        }
-    }
 
     /** A child that takes {@code 1 + rounds} messages, printing the latency of all but the first. */
     private JvmProcess startTaker(Children children, ShmFile file, QueueKind kind, int rounds) {
@@ -41,7 +31,7 @@ class CrossProcessBlockingTest {
     }
 
     private static void awaitParkedTaker(ShmQueue q, JvmProcess taker) throws InterruptedException {
-        awaitParked(q, QueueDescriptor.CONSUMERS_WAITING_OFFSET, 1, taker);
+        QueueWaiters.awaitWaiting(q, QueueDescriptor.CONSUMERS_WAITING_OFFSET, 1, taker);
         Thread.sleep(20); // let it reach the futex
     }
 
@@ -140,8 +130,8 @@ class CrossProcessBlockingTest {
                 takers[i] = children.start(QueueChild.class, "takeUntilEnd", dir.toString(), empty.name(), kind.name());
             }
             JvmProcess putter = children.start(QueueChild.class, "putUntilClosed", dir.toString(), full.name(), kind.name());
-            awaitParked(emptyQueue, QueueDescriptor.CONSUMERS_WAITING_OFFSET, consumers, takers);
-            awaitParked(fullQueue, QueueDescriptor.PRODUCERS_WAITING_OFFSET, 1, putter);
+            QueueWaiters.awaitWaiting(emptyQueue, QueueDescriptor.CONSUMERS_WAITING_OFFSET, consumers, takers);
+            QueueWaiters.awaitWaiting(fullQueue, QueueDescriptor.PRODUCERS_WAITING_OFFSET, 1, putter);
             emptyQueue.put(new byte[3]);
             emptyQueue.closeForSending();
             fullQueue.closeForSending();
@@ -167,7 +157,7 @@ class CrossProcessBlockingTest {
             }
             // The joiner must be waiting before any task is done, or its join() would check nothing.
             JvmProcess joiner = children.start(QueueChild.class, "join", dir.toString(), file.name());
-            awaitParked(q, QueueDescriptor.JOINERS_WAITING_OFFSET, 1, joiner);
+            QueueWaiters.awaitWaiting(q, QueueDescriptor.JOINERS_WAITING_OFFSET, 1, joiner);
             for (int i = 0; i < 2; i++) {
                 children.start(QueueChild.class, "work", dir.toString(), file.name());
             }

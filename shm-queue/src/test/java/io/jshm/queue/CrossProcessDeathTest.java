@@ -136,15 +136,21 @@ class CrossProcessDeathTest {
         }
     }
 
-    @Test
-    void mpscRunOfClaimsByAKilledProducerIsTracedToItsOwnerAndSkipped() throws Exception {
+    /**
+     * A producer JVM claims three positions in a row and is killed before publishing any. MPSC: it
+     * marks none of them (the notes' invariant); this process claims next and records the last
+     * of the three in its slot, the first two are traced to that record. Both kinds: the run is
+     * skipped in one stuck period, not one per claim (after a dead owner is found, the next
+     * slot is judged at once).
+     */
+    @ParameterizedTest
+    @EnumSource(value = QueueKind.class, names = {"MPSC", "MPMC"})
+    void runOfClaimsByAKilledProducerIsSkippedInOnePeriod(QueueKind kind) throws Exception {
         ShmFile file = ShmFile.of(dir, "q");
-        try (MpscQueue q = MpscQueue.create(file, 8, 16); Children children = new Children()) {
-            // Three claims in a row by one process: it marks none of them (the notes' invariant).
-            JvmProcess producer = children.start(QueueChild.class, "claimAndHang", dir.toString(), file.name(), "MPSC", "3");
+        try (ShmQueue q = kind.create(file, 8, 16); Children children = new Children()) {
+            JvmProcess producer = children.start(QueueChild.class, "claimAndHang", dir.toString(), file.name(),
+                    kind.name(), "3");
             awaitOutput(producer, "claimed 2");
-            // This process claims next, recording the last of the three in its slot; the first two
-            // stay unmarked and are traced to that record.
             q.put("after".getBytes());
             assertNull(q.poll(Duration.ofMillis(3 * ShmQueue.STUCK_MILLIS)), "a live producer's claims must not be skipped");
             assertEquals(new QueueStats(0, 0), q.stats());
@@ -153,8 +159,42 @@ class CrossProcessDeathTest {
             long start = System.nanoTime();
             assertEquals("after", new String(q.poll(Duration.ofSeconds(10))), "the three dead claims must be skipped");
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            assertTrue(millis < 5_000, "skipping took " + millis + " ms");
+            // One period per claim would take at least 3 x STUCK_MILLIS.
+            assertTrue(millis < 3 * ShmQueue.STUCK_MILLIS, "skipping the run took " + millis + " ms");
             assertEquals(new QueueStats(3, 0), q.stats());
+        }
+    }
+
+    /**
+     * A claim that appears while the consumer is parked, and whose owner is then killed, is
+     * skipped within a few stuck periods of the kill. A parked consumer looks at the slot only
+     * at the ends of its futex slices, so its watch must start the clock when it parks, not
+     * after a number of looks meant for a consumer that spins (16 looks there took 800 ms).
+     */
+    @ParameterizedTest
+    @EnumSource(value = QueueKind.class, names = {"MPSC", "MPMC"})
+    void deadClaimFoundByAParkedConsumerIsSkippedWithinAFewPeriods(QueueKind kind) throws Exception {
+        ShmFile file = ShmFile.of(dir, "q");
+        try (ShmQueue q = kind.create(file, 8, 16); Children children = new Children()) {
+            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return q.poll(Duration.ofSeconds(30));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            QueueWaiters.awaitWaiting(q, QueueDescriptor.CONSUMERS_WAITING_OFFSET, 1);
+            JvmProcess producer = children.start(QueueChild.class, "claimAndHang", dir.toString(), file.name(), kind.name());
+            awaitOutput(producer, "claimed 0");
+            // Wakes the consumer, which now finds the child's claim at head (MPSC: recorded by this put).
+            q.put("after".getBytes());
+            producer.kill();
+            assertTrue(producer.join(Duration.ofSeconds(30)));
+            long killed = System.nanoTime();
+            assertEquals("after", new String(received.get(30, TimeUnit.SECONDS)));
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+            assertTrue(millis < 5 * ShmQueue.STUCK_MILLIS, "the dead claim was skipped " + millis + " ms after the kill");
+            assertEquals(new QueueStats(1, 0), q.stats());
         }
     }
 

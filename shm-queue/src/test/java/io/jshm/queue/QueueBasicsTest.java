@@ -270,11 +270,7 @@ class QueueBasicsTest {
             assertThrows(IllegalStateException.class, () -> q.offer(gone));
             var joined = new FutureTask<>(() -> q.join(Duration.ofSeconds(30)));
             Thread.ofPlatform().daemon().start(joined);
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (Words.getIntVolatile(q.body, QueueDescriptor.JOINERS_WAITING_OFFSET) == 0) {
-                assertTrue(System.nanoTime() < deadline, "the joiner never registered");
-                Thread.sleep(1);
-            }
+            QueueWaiters.awaitWaiting(q, QueueDescriptor.JOINERS_WAITING_OFFSET, 1);
             int sequence = Words.getIntVolatile(q.body, QueueDescriptor.JOIN_SEQUENCE_OFFSET);
             assertNull(q.poll(), "nothing to receive: the consumer only steps over the abandoned slot");
             assertNotEquals(sequence, Words.getIntVolatile(q.body, QueueDescriptor.JOIN_SEQUENCE_OFFSET),
