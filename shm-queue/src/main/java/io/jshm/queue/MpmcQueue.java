@@ -18,7 +18,7 @@ import static io.jshm.queue.QueueDescriptor.*;
  * <ul>
  *   <li>A producer process that dies (even by {@code kill -9}) after claiming a slot and before
  *       publishing it blocks nobody for long: once a waiter has seen the slot unchanged for
- *       {@value #STUCK_MILLIS} ms and finds the claimant's process gone (once for all the claims it
+ *       {@value #STUCK_MILLIS} ms and finds the claimant's process gone (once for a run of claims it
  *       left), the slot is skipped and counted in {@link QueueStats#skippedClaims()}.</li>
  *   <li>A consumer process that dies while reading a message gives the slot back the same way
  *       (counted in {@link QueueStats#abandonedReads()}); the others go on.</li>
@@ -212,7 +212,10 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
         }
     }
 
-    /** Whether {@code state} has stayed the same for {@link #STUCK_MILLIS} and its pid is dead. */
+    /**
+     * Whether {@code state} has stayed the same for {@link #STUCK_MILLIS} and its pid is dead; if
+     * so, the next held slot this handle finds is judged at once (see {@link StuckWatch#holderFoundDead}).
+     */
     private boolean heldByDeadProcess(long state) {
         if (!stuckWatch.stuck(state) || !isDead(pid(state))) {
             return false;

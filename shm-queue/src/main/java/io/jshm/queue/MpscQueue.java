@@ -22,7 +22,7 @@ import static io.jshm.queue.QueueDescriptor.*;
  *   <li>A producer process that dies (even by {@code kill -9}) after claiming a slot and before
  *       publishing it blocks the consumer for a bounded time only: once the consumer has seen
  *       the slot unchanged for {@value #STUCK_MILLIS} ms and finds the claimant's process gone
- *       (once for all the claims it left), the slot is skipped and counted in
+ *       (once for a run of claims it left), the slot is skipped and counted in
  *       {@link QueueStats#skippedClaims()}.</li>
  *   <li>A claim by a live process is never taken away, however slow it is. Liveness is judged by
  *       pid (in {@code /proc}): the processes must share a pid namespace. A dead claimant whose

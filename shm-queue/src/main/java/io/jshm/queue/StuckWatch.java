@@ -16,7 +16,9 @@ final class StuckWatch {
      * keeps up with its producers finds "nothing yet" after nearly every message, each time in a
      * new state; reading the clock (20 to 50 ns through the vDSO on a virtual machine) on each
      * would cost every message that much. A waiter polls far more often than this while it spins
-     * and yields, before it parks, so the period still starts within microseconds.
+     * and yields, so the period starts within microseconds; for a state first seen after a
+     * wake-up, by a caller that then parks again, it starts when the caller parks
+     * ({@link #parking()}).
      */
     private static final int POLLS_BEFORE_CLOCK = 16;
 
@@ -36,7 +38,7 @@ final class StuckWatch {
             state = seen;
             polls = 0;
             boolean checkNow = checkNext;
-            checkNext = true;
+            checkNext = false;
             return checkNow;
         }
         if (polls < POLLS_BEFORE_CLOCK) {

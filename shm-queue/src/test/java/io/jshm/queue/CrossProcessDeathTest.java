@@ -137,31 +137,33 @@ class CrossProcessDeathTest {
     }
 
     /**
-     * A producer JVM claims three positions in a row and is killed before publishing any. MPSC: it
-     * marks none of them (the notes' invariant); this process claims next and records the last
-     * of the three in its slot, the first two are traced to that record. Both kinds: the run is
-     * skipped in one stuck period, not one per claim (after a dead owner is found, the next
-     * slot is judged at once).
+     * A producer JVM claims eight positions in a row and is killed before publishing any. MPSC:
+     * it marks none of them (the notes' invariant); this process claims next and records the
+     * last of the eight in its slot, the first seven are traced to that record. Both kinds: the
+     * run is skipped in one stuck period, not one per claim (after a dead owner is found, the
+     * next slot is judged at once).
      */
     @ParameterizedTest
     @EnumSource(value = QueueKind.class, names = {"MPSC", "MPMC"})
     void runOfClaimsByAKilledProducerIsSkippedInOnePeriod(QueueKind kind) throws Exception {
         ShmFile file = ShmFile.of(dir, "q");
-        try (ShmQueue q = kind.create(file, 8, 16); Children children = new Children()) {
+        int run = 8;
+        try (ShmQueue q = kind.create(file, 16, 16); Children children = new Children()) {
             JvmProcess producer = children.start(QueueChild.class, "claimAndHang", dir.toString(), file.name(),
-                    kind.name(), "3");
-            awaitOutput(producer, "claimed 2");
+                    kind.name(), Integer.toString(run));
+            awaitOutput(producer, "claimed " + (run - 1));
             q.put("after".getBytes());
             assertNull(q.poll(Duration.ofMillis(3 * ShmQueue.STUCK_MILLIS)), "a live producer's claims must not be skipped");
             assertEquals(new QueueStats(0, 0), q.stats());
             producer.kill();
             assertTrue(producer.join(Duration.ofSeconds(30)));
             long start = System.nanoTime();
-            assertEquals("after", new String(q.poll(Duration.ofSeconds(10))), "the three dead claims must be skipped");
+            assertEquals("after", new String(q.poll(Duration.ofSeconds(10))), "the dead claims must be skipped");
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            // One period per claim would take at least 3 x STUCK_MILLIS.
+            // The first claim's period has run out during the poll above; one period for each of
+            // the others would take (run - 1) x STUCK_MILLIS.
             assertTrue(millis < 3 * ShmQueue.STUCK_MILLIS, "skipping the run took " + millis + " ms");
-            assertEquals(new QueueStats(3, 0), q.stats());
+            assertEquals(new QueueStats(run, 0), q.stats());
         }
     }
 

@@ -284,6 +284,11 @@ public final class ShmLock implements AutoCloseable {
         }
     }
 
+    /** Whether a waiter has announced that it parks (or is about to) until this lock is free; for tests. */
+    boolean hasParkedWaiters() {
+        return (Words.getIntVolatile(line, LockDescriptor.LOCK_WORD_OFFSET) & WAITERS) != 0;
+    }
+
     private boolean tryAcquireFast() {
         if (Words.compareAndExchangeInt(line, LockDescriptor.LOCK_WORD_OFFSET, 0, MY_PID) == 0) {
             recordOwner();

@@ -110,7 +110,8 @@ class ShmLockTest {
                 }
             });
             Thread.ofPlatform().daemon().start(locker);
-            Thread.sleep(200);
+            // Parking, not spinning on an interrupt that makes every park return at once.
+            Children.await("the interrupted locker parking", Duration.ofMinutes(1), lock::hasParkedWaiters, holder);
             holder.kill();
             assertTrue(holder.join(Duration.ofSeconds(10)));
             assertTrue(locker.get(10, TimeUnit.SECONDS), "the interrupt flag is restored when lock() returns");

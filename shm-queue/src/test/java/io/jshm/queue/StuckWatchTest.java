@@ -1,0 +1,54 @@
+package io.jshm.queue;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class StuckWatchTest {
+    private static final int POLLS_BEFORE_CLOCK = 16;
+    private final StuckWatch watch = new StuckWatch();
+
+    @Test
+    void aStateIsStuckOnceShownRepeatedlyAndThenForAPeriod() throws InterruptedException {
+        assertFalse(watch.stuck(1));
+        assertFalse(watch.stuck(2), "a new state is never stuck at first sight");
+        for (int i = 0; i < POLLS_BEFORE_CLOCK; i++) {
+            assertFalse(watch.stuck(2), "the clock starts only now");
+        }
+        Thread.sleep(ShmQueue.STUCK_MILLIS + 10);
+        assertTrue(watch.stuck(2));
+        assertFalse(watch.stuck(2), "a yes starts the next period");
+        assertFalse(watch.stuck(3), "a new state starts over");
+    }
+
+    @Test
+    void aStateShownOnlyTwiceIsNotStuckUnlessTheCallerParked() throws InterruptedException {
+        watch.stuck(1);
+        Thread.sleep(ShmQueue.STUCK_MILLIS + 10);
+        assertFalse(watch.stuck(1), "a spinning caller shows a state many times before the clock is read");
+        watch.stuck(2);
+        watch.parking();
+        Thread.sleep(ShmQueue.STUCK_MILLIS + 10);
+        assertTrue(watch.stuck(2), "a parked caller looks once a slice: its period starts when it parks");
+    }
+
+    @Test
+    void parkingDoesNotRestartAPeriodUnderWay() throws InterruptedException {
+        for (int i = 0; i <= POLLS_BEFORE_CLOCK; i++) {
+            watch.stuck(1);
+        }
+        Thread.sleep(ShmQueue.STUCK_MILLIS + 10);
+        watch.parking();
+        assertTrue(watch.stuck(1));
+    }
+
+    @Test
+    void afterADeadHolderTheNextNewStateIsStuckAtOnceOnlyOnce() {
+        watch.stuck(1);
+        watch.holderFoundDead();
+        assertTrue(watch.stuck(2), "the next slot of a run left by a dead process");
+        assertFalse(watch.stuck(3));
+        assertFalse(watch.stuck(4));
+    }
+}
