@@ -3,6 +3,7 @@ package io.jshm.core.os;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -20,6 +21,8 @@ import java.nio.file.Path;
 public record ProcessIdentity(long pid, long startTime) {
     private static final int STATE_INDEX = 0;
     private static final int START_TIME_INDEX = 19;
+    /** What {@link #statFields} returns when the process exists but its stat could not be read. */
+    private static final String[] UNREADABLE = new String[0];
     private static final ProcessIdentity CURRENT = readCurrent();
     private static final long PID_NAMESPACE = readPidNamespace();
 
@@ -30,7 +33,10 @@ public record ProcessIdentity(long pid, long startTime) {
 
     /**
      * Whether this process still runs: its pid exists, is not a zombie, and started at the
-     * recorded time (so it is not a later process that reuses the pid).
+     * recorded time (so it is not a later process that reuses the pid). When {@code /proc}
+     * cannot tell (its file exists but cannot be read: no file descriptor left, say), the answer
+     * is yes: callers take a dead process's resources, and must never take a live one's; they
+     * ask again later.
      */
     public boolean isAlive() {
         if (this.equals(CURRENT)) {
@@ -40,6 +46,9 @@ public record ProcessIdentity(long pid, long startTime) {
         if (fields == null) {
             return false;
         }
+        if (fields == UNREADABLE) {
+            return true;
+        }
         char state = fields[STATE_INDEX].charAt(0);
         if (state == 'Z' || state == 'X' || state == 'x') {
             return false;
@@ -47,16 +56,16 @@ public record ProcessIdentity(long pid, long startTime) {
         return Long.parseLong(fields[START_TIME_INDEX]) == startTime;
     }
 
-    /** Whether the process with this pid is alive, whatever its start time. */
+    /** Whether the process with this pid is alive, whatever its start time (yes when {@code /proc} cannot tell). */
     public static boolean isAlive(long pid) {
         String[] fields = statFields(pid);
-        return fields != null && "ZXx".indexOf(fields[STATE_INDEX].charAt(0)) < 0;
+        return fields == UNREADABLE || fields != null && "ZXx".indexOf(fields[STATE_INDEX].charAt(0)) < 0;
     }
 
-    /** The identity of a running process, or null when no process has this pid. */
+    /** The identity of a running process, or null when no process has this pid or its {@code /proc} entry cannot be read. */
     public static ProcessIdentity of(long pid) {
         String[] fields = statFields(pid);
-        return fields == null ? null : new ProcessIdentity(pid, Long.parseLong(fields[START_TIME_INDEX]));
+        return fields == null || fields == UNREADABLE ? null : new ProcessIdentity(pid, Long.parseLong(fields[START_TIME_INDEX]));
     }
 
     /**
@@ -87,13 +96,20 @@ public record ProcessIdentity(long pid, long startTime) {
         return identity;
     }
 
-    /** The fields of {@code /proc/<pid>/stat} after the command name, or null if there is none. */
+    /**
+     * The fields of {@code /proc/<pid>/stat} after the command name; null if there is no such
+     * file (no such process); {@link #UNREADABLE} if it could not be read for another reason (no
+     * file descriptor left, the process ending between open and read), which is no evidence
+     * of death.
+     */
     private static String[] statFields(long pid) {
         String stat;
         try {
             stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
+        } catch (NoSuchFileException e) {
             return null;
+        } catch (IOException e) {
+            return UNREADABLE;
         }
         // The command name is in parentheses and may itself hold spaces and parentheses.
         int afterName = stat.lastIndexOf(')');
