@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 import static io.jshm.queue.QueueDescriptor.*;
 
@@ -88,9 +87,6 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
 
     /** A waiter's futex slice when it could not fence the publishers (no membarrier): a lost wake-up costs at most this. */
     private static final long UNFENCED_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-
-    /** Parks in this JVM that ran out their slice: what a lost wake-up would look like (tests). */
-    private static final LongAdder SLICES_RUN_OUT = new LongAdder();
 
     /** The low bit of a futex word: a thread parked on it since the last wake-up. */
     private static final int PARKED = 1;
@@ -730,10 +726,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
                     return position;
                 }
                 stuckWatch.parking();
-                if (Futex.await(bodyAddress + wordOffset, word, Math.min(remaining, slice)) == Futex.WaitResult.TIMED_OUT
-                        && remaining > slice) {
-                    SLICES_RUN_OUT.increment();
-                }
+                Futex.awaitSlice(bodyAddress + wordOffset, word, remaining, slice);
             }
         } finally {
             Words.getAndAddInt(body, waitingOffset, -1);
@@ -925,11 +918,6 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
     @Override
     public void close() {
         region.close();
-    }
-
-    /** How many parks in this JVM waited out a whole slice without being woken (for tests). */
-    static long slicesRunOut() {
-        return SLICES_RUN_OUT.sum();
     }
 
     static long nanos(Duration timeout) {

@@ -3,7 +3,6 @@ package io.jshm.queue;
 import io.jshm.core.os.Futex;
 import io.jshm.core.process.JvmProcess;
 import io.jshm.core.region.ShmFile;
-import io.jshm.core.region.Words;
 import io.jshm.core.testing.Children;
 import io.jshm.core.testing.ShmTempDir;
 import org.junit.jupiter.api.Test;
@@ -103,7 +102,7 @@ class CrossProcessBlockingTest {
             for (int i = 0; i <= roundTrips; i++) {
                 if (i == 1) {
                     // Round trip 0 waits for the child JVM to start: slices run out then, rightly.
-                    slicesBefore = ShmQueue.slicesRunOut();
+                    slicesBefore = Futex.slicesRunOutCount();
                 }
                 MemorySegment.ofArray(message).set(ValueLayout.JAVA_INT_UNALIGNED, 0, i);
                 ping.put(message);
@@ -112,7 +111,7 @@ class CrossProcessBlockingTest {
             }
             ping.closeForSending();
             Children.assertExitsCleanly(echo, Duration.ofSeconds(60));
-            assertEquals(0, ShmQueue.slicesRunOut() - slicesBefore, "parks in this JVM that ran out their slice");
+            assertEquals(0, Futex.slicesRunOutCount() - slicesBefore, "parks in this JVM that ran out their slice");
             assertTrue(echo.output().contains("slicesRunOut 0"), () -> "the echo child: " + echo.output());
         }
     }

@@ -1,5 +1,6 @@
 package io.jshm.queue;
 
+import io.jshm.core.os.Futex;
 import io.jshm.core.region.ShmFile;
 
 import java.io.BufferedOutputStream;
@@ -234,7 +235,7 @@ public final class QueueChild {
                 out.put(buffer, 0, length);
             }
         } catch (EndOfStreamException e) {
-            System.out.println("slicesRunOut " + ShmQueue.slicesRunOut());
+            System.out.println("slicesRunOut " + Futex.slicesRunOutCount());
         }
     }
 

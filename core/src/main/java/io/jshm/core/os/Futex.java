@@ -25,6 +25,8 @@ public final class Futex {
 
     /** Every futex system call this JVM made: lets tests show that a fast path makes none. */
     private static final LongAdder SYSTEM_CALLS = new LongAdder();
+    /** Slices of {@link #awaitSlice} that ran out while their caller had longer to wait. */
+    private static final LongAdder SLICES_RUN_OUT = new LongAdder();
 
     /** Why {@link #await} returned. None of them promises the condition the caller waits for. */
     public enum WaitResult {
@@ -80,6 +82,24 @@ public final class Futex {
     }
 
     /**
+     * {@link #await} for a caller that waits in slices, to look at interrupts, deadlines or dead
+     * processes between them: waits at most {@code min(remainingNanos, sliceNanos)}.
+     * A slice that runs out while the caller had longer to wait is counted
+     * ({@link #slicesRunOutCount()}): where every waiter is woken when its condition changes,
+     * that count stays 0, so a test can show that no wake-up was lost to the slice's safety net.
+     *
+     * @param remainingNanos how much longer the caller will wait in all, at least 1
+     * @param sliceNanos     the longest single wait, at least 1
+     */
+    public static WaitResult awaitSlice(long address, int expected, long remainingNanos, long sliceNanos) {
+        WaitResult result = await(address, expected, Math.min(remainingNanos, sliceNanos));
+        if (result == WaitResult.TIMED_OUT && remainingNanos > sliceNanos) {
+            SLICES_RUN_OUT.increment();
+        }
+        return result;
+    }
+
+    /**
      * Wakes at most {@code count} threads parked on the int at {@code address}, in any process.
      *
      * @return how many threads were woken
@@ -107,6 +127,11 @@ public final class Futex {
     /** The number of futex system calls made by this JVM so far (all threads). */
     public static long systemCallCount() {
         return SYSTEM_CALLS.sum();
+    }
+
+    /** How many slices of {@link #awaitSlice} in this JVM ran out while their caller had longer to wait. */
+    public static long slicesRunOutCount() {
+        return SLICES_RUN_OUT.sum();
     }
 
     private static long invoke(Libc.Scratch scratch, long address, int op, int value, MemorySegment timeout) {

@@ -4,7 +4,6 @@ import io.jshm.core.os.Futex;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The one way the primitives of this package put a thread to sleep: a bounded futex wait that
@@ -24,7 +23,6 @@ final class Parking {
     /** The longest single futex wait. */
     static final long SLICE_MILLIS = 100;
     static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(SLICE_MILLIS);
-    private static final LongAdder SLICES_RUN_OUT = new LongAdder();
 
     private Parking() {
     }
@@ -46,15 +44,7 @@ final class Parking {
         if (remaining <= 0) {
             return false;
         }
-        if (Futex.await(address, expected, Math.min(remaining, SLICE_NANOS)) == Futex.WaitResult.TIMED_OUT
-                && remaining > SLICE_NANOS) {
-            SLICES_RUN_OUT.increment();
-        }
+        Futex.awaitSlice(address, expected, remaining, SLICE_NANOS);
         return true;
-    }
-
-    /** How many parks in this JVM waited out a whole slice without being woken: what a lost wake-up looks like (tests). */
-    static long slicesRunOut() {
-        return SLICES_RUN_OUT.sum();
     }
 }

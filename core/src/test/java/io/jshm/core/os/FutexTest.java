@@ -29,6 +29,21 @@ class FutexTest {
     }
 
     @Test
+    void aSliceIsCountedAsRunOutOnlyWhenItsCallerHadLongerToWait() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment word = arena.allocate(ValueLayout.JAVA_INT);
+            long slice = TimeUnit.MILLISECONDS.toNanos(5);
+            long before = Futex.slicesRunOutCount();
+            assertEquals(Futex.WaitResult.TIMED_OUT, Futex.awaitSlice(word.address(), 0, slice, slice));
+            assertEquals(before, Futex.slicesRunOutCount(), "the caller's own deadline, not a slice running out");
+            assertEquals(Futex.WaitResult.TIMED_OUT, Futex.awaitSlice(word.address(), 0, 10 * slice, slice));
+            assertEquals(before + 1, Futex.slicesRunOutCount());
+            assertEquals(Futex.WaitResult.VALUE_CHANGED, Futex.awaitSlice(word.address(), 1, 10 * slice, slice));
+            assertEquals(before + 1, Futex.slicesRunOutCount());
+        }
+    }
+
+    @Test
     void aWaitOnAWordThatAlreadyChangedReturnsAtOnce() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment word = arena.allocate(ValueLayout.JAVA_INT);

@@ -1,5 +1,6 @@
 package io.jshm.core.sync;
 
+import io.jshm.core.os.Futex;
 import io.jshm.core.process.JvmProcess;
 import io.jshm.core.region.RegionMismatchException;
 import io.jshm.core.region.SharedRegion;
@@ -148,7 +149,7 @@ class ShmConditionTest {
                 long slicesBefore = 0;
                 for (long i = 1; i <= items; i++) {
                     if (i == 3) {
-                        slicesBefore = Parking.slicesRunOut();
+                        slicesBefore = Futex.slicesRunOutCount();
                     }
                     lock.lock();
                     try {
@@ -177,7 +178,7 @@ class ShmConditionTest {
                         lock.unlock();
                     }
                 }
-                System.out.println("slicesRunOut " + (Parking.slicesRunOut() - slicesBefore));
+                System.out.println("slicesRunOut " + (Futex.slicesRunOutCount() - slicesBefore));
             }
         }
     }
