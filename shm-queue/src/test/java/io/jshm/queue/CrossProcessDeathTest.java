@@ -209,11 +209,8 @@ class CrossProcessDeathTest {
     @ParameterizedTest
     @EnumSource(value = QueueKind.class, names = {"MPSC", "MPMC"})
     void producersKilledAtRandomMomentsCostNothingButTheirClaimInFlight(QueueKind kind) throws Exception {
-        long seed = System.nanoTime();
-        SplittableRandom random = new SplittableRandom(seed);
         long survivorCount = 100_000;
-        for (int round = 0; round < 3; round++) {
-            ShmFile file = ShmFile.of(dir, "q" + round);
+        rounds(kind.name(), (round, file, random, context) -> {
             try (ShmQueue q = kind.create(file, 16, NumberedMessages.MAX_LENGTH); Children children = new Children()) {
                 JvmProcess[] producers = new JvmProcess[3];
                 for (int p = 0; p < 3; p++) {
@@ -237,13 +234,13 @@ class CrossProcessDeathTest {
                 });
                 drainToEnd(q, check);
                 killer.get(1, TimeUnit.MINUTES);
-                String context = kind + " seed " + seed + " round " + round + ": " + check + ", " + q.stats();
-                System.out.println(context);
-                assertEquals(survivorCount, check.received(2), context);
-                assertTrue(q.stats().skippedClaims() <= 2, context);
-                assertEquals(0, q.stats().abandonedReads(), context);
+                String result = context + ": " + check + ", " + q.stats();
+                System.out.println(result);
+                assertEquals(survivorCount, check.received(2), result);
+                assertTrue(q.stats().skippedClaims() <= 2, result);
+                assertEquals(0, q.stats().abandonedReads(), result);
             }
-        }
+        });
     }
 
     /**
@@ -254,11 +251,8 @@ class CrossProcessDeathTest {
      */
     @Test
     void spscProducerKilledMidStreamLeavesAQueueTheNextProducerContinues() throws Exception {
-        long seed = System.nanoTime();
-        SplittableRandom random = new SplittableRandom(seed);
         long secondCount = 20_000;
-        for (int round = 0; round < 3; round++) {
-            ShmFile file = ShmFile.of(dir, "q" + round);
+        rounds("SPSC", (round, file, random, context) -> {
             try (ShmQueue q = SpscQueue.create(file, 16, NumberedMessages.MAX_LENGTH); Children children = new Children()) {
                 JvmProcess first = children.start(QueueChild.class, "produceNumbered", dir.toString(), file.name(), "SPSC",
                         "0", Long.toString(Long.MAX_VALUE));
@@ -278,11 +272,11 @@ class CrossProcessDeathTest {
                 });
                 drainToEnd(q, check);
                 takeover.get(1, TimeUnit.MINUTES);
-                String context = "seed " + seed + " round " + round + ": " + check;
-                assertEquals(secondCount, check.received(1), context);
-                assertTrue(check.lastArrival(0) < check.firstArrival(1), context + ": the first producer's messages came first");
+                String result = context + ": " + check;
+                assertEquals(secondCount, check.received(1), result);
+                assertTrue(check.lastArrival(0) < check.firstArrival(1), result + ": the first producer's messages came first");
             }
-        }
+        });
     }
 
     /**
@@ -293,11 +287,8 @@ class CrossProcessDeathTest {
      */
     @Test
     void mpmcConsumersKilledAtRandomMomentsLoseAtMostTheMessageEachWasReading() throws Exception {
-        long seed = System.nanoTime();
-        SplittableRandom random = new SplittableRandom(seed);
         int perProducer = 20_000;
-        for (int round = 0; round < 3; round++) {
-            ShmFile file = ShmFile.of(dir, "q" + round);
+        rounds("MPMC", (round, file, random, context) -> {
             try (MpmcQueue q = MpmcQueue.create(file, 16, NumberedMessages.MAX_LENGTH); Children children = new Children()) {
                 JvmProcess[] consumers = new JvmProcess[3];
                 Path[] logs = new Path[3];
@@ -331,16 +322,15 @@ class CrossProcessDeathTest {
                 Children.assertExitsCleanly(consumers[2], Duration.ofMinutes(1));
 
                 LoggedMessages logged = LoggedMessages.read(logs, 2);
-                assertEquals(0, logged.duplicates(), "messages received twice");
-                String context = "seed " + seed + " round " + round + ": received " + logged.distinct() + " of " + 2 * perProducer
-                        + ", " + q.stats();
-                System.out.println(context);
+                String result = context + ": received " + logged.distinct() + " of " + 2 * perProducer + ", " + q.stats();
+                System.out.println(result);
+                assertEquals(0, logged.duplicates(), result + ": messages received twice");
                 long missing = 2L * perProducer - logged.distinct();
-                assertTrue(missing <= q.stats().abandonedReads(), context);
-                assertTrue(q.stats().abandonedReads() <= 2, context);
-                assertEquals(0, q.stats().skippedClaims(), context);
+                assertTrue(missing <= q.stats().abandonedReads(), result);
+                assertTrue(q.stats().abandonedReads() <= 2, result);
+                assertEquals(0, q.stats().skippedClaims(), result);
             }
-        }
+        });
     }
 
     /**
@@ -351,12 +341,9 @@ class CrossProcessDeathTest {
     @ParameterizedTest
     @EnumSource(value = QueueKind.class, names = {"SPSC", "MPSC"})
     void singleConsumerKilledMidStreamIsTakenOverLosingNothing(QueueKind kind) throws Exception {
-        long seed = System.nanoTime();
-        SplittableRandom random = new SplittableRandom(seed);
         int producerCount = kind == QueueKind.SPSC ? 1 : 2;
         int perProducer = 20_000;
-        for (int round = 0; round < 3; round++) {
-            ShmFile file = ShmFile.of(dir, "q" + round);
+        rounds(kind.name(), (round, file, random, context) -> {
             try (ShmQueue q = kind.create(file, 16, NumberedMessages.MAX_LENGTH); Children children = new Children()) {
                 Path[] logs = {dir.resolve("log-" + round + "-0"), dir.resolve("log-" + round + "-1")};
                 JvmProcess first = children.start(QueueChild.class, "consumeNumberedToLog", dir.toString(), file.name(),
@@ -380,14 +367,14 @@ class CrossProcessDeathTest {
                 Children.assertExitsCleanly(second, Duration.ofMinutes(1));
 
                 LoggedMessages logged = LoggedMessages.read(logs, producerCount);
-                String context = kind + " seed " + seed + " round " + round + ": " + logged.duplicates() + " twice";
-                System.out.println(context);
+                String result = context + ": " + logged.duplicates() + " twice";
+                System.out.println(result);
                 for (int p = 0; p < producerCount; p++) {
-                    assertEquals(perProducer, logged.received()[p].cardinality(), context + ": producer " + p + "'s messages lost");
+                    assertEquals(perProducer, logged.received()[p].cardinality(), result + ": producer " + p + "'s messages lost");
                 }
-                assertTrue(logged.duplicates() <= 1, context);
+                assertTrue(logged.duplicates() <= 1, result);
             }
-        }
+        });
     }
 
     /**
@@ -421,10 +408,7 @@ class CrossProcessDeathTest {
     @ParameterizedTest
     @EnumSource(value = QueueKind.class, names = {"MPSC", "MPMC"})
     void closeRacingLiveProducersLosesNoSendThatReturned(QueueKind kind) throws Exception {
-        long seed = System.nanoTime();
-        SplittableRandom random = new SplittableRandom(seed);
-        for (int round = 0; round < 3; round++) {
-            ShmFile file = ShmFile.of(dir, "q" + round);
+        rounds(kind.name(), (round, file, random, context) -> {
             try (ShmQueue q = kind.create(file, 16, NumberedMessages.MAX_LENGTH); Children children = new Children()) {
                 JvmProcess[] producers = new JvmProcess[3];
                 for (int p = 0; p < 3; p++) {
@@ -445,15 +429,40 @@ class CrossProcessDeathTest {
                 });
                 drainToEnd(q, check);
                 closer.get(1, TimeUnit.MINUTES);
-                String context = kind + " seed " + seed + " round " + round + ": " + check;
+                String result = context + ": " + check;
                 for (int p = 0; p < 3; p++) {
-                    Children.assertExitsCleanly(producers[p], Duration.ofSeconds(30));
-                    String sent = producers[p].output().lines().filter(l -> l.startsWith("sent ")).findFirst()
-                            .orElseThrow(() -> new AssertionError(context));
+                    JvmProcess producer = producers[p];
+                    Children.assertExitsCleanly(producer, Duration.ofSeconds(30));
+                    String sent = producer.output().lines().filter(l -> l.startsWith("sent ")).findFirst()
+                            .orElseThrow(() -> new AssertionError(result + ": " + producer.name() + " did not say what it sent"));
                     assertEquals(Long.parseLong(sent.substring("sent ".length())), check.received(p),
-                            context + ": producer " + p + "'s returned sends against what arrived");
+                            result + ": producer " + p + "'s returned sends against what arrived");
                 }
-                System.out.println(context);
+                System.out.println(result);
+            }
+        });
+    }
+
+    /** One round of a randomized kill test, on a queue file of its own. */
+    @FunctionalInterface
+    private interface Round {
+        void run(int round, ShmFile file, SplittableRandom random, String context) throws Exception;
+    }
+
+    /**
+     * Runs {@code body} three times, each on a new queue file, drawing its kill moments from one
+     * random source; every failure names the test's {@code name}, the seed and the round
+     * ({@code context}), so a failure says which moments it took.
+     */
+    private void rounds(String name, Round body) throws Exception {
+        long seed = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int round = 0; round < 3; round++) {
+            String context = name + " seed " + seed + " round " + round;
+            try {
+                body.run(round, ShmFile.of(dir, "q" + round), random, context);
+            } catch (Exception | AssertionError e) {
+                throw new AssertionError(context + ": " + e.getMessage(), e);
             }
         }
     }
