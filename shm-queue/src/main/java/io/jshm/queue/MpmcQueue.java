@@ -212,16 +212,9 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
         }
     }
 
-    /**
-     * Whether {@code state} has stayed the same for {@link #STUCK_MILLIS} and its pid is dead; if
-     * so, the next held slot this handle finds is judged at once (see {@link StuckWatch#holderFoundDead}).
-     */
+    /** Whether {@code state} has stayed the same for {@link #STUCK_MILLIS} and its pid is dead. */
     private boolean heldByDeadProcess(long state) {
-        if (!stuckWatch.stuck(state) || !isDead(pid(state))) {
-            return false;
-        }
-        stuckWatch.holderFoundDead();
-        return true;
+        return stuckWatch.stuck(state) && stuckWatch.holderDead(pid(state));
     }
 
     @Override
@@ -295,7 +288,7 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
                 }
             } else if (isAt(state, head + capacity)) {
                 Words.compareAndSetLong(body, HEAD_OFFSET, head, head + 1);
-            } else if (isAt(state, head - capacity) && kind(state) == KIND_READING) {
+            } else if (isAt(state, head - capacity, KIND_READING)) {
                 // The previous message in this slot is still being read: nothing at head yet.
                 if (recoverPreviousLap(head - capacity, offset, state)) {
                     continue;

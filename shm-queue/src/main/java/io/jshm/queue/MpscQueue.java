@@ -118,8 +118,7 @@ public final class MpscQueue extends ShmQueue {
     private MpscQueue(SharedRegion region) {
         super(region);
         requirePidFits();
-        checkCounters(0);
-        this.headCache = Words.getLongVolatile(body, HEAD_OFFSET);
+        this.headCache = checkCounters(0);
     }
 
     /** Creates the queue; fails if the file exists. */
@@ -163,10 +162,6 @@ public final class MpscQueue extends ShmQueue {
     /** Whether nobody has marked the slot holding {@code state} for {@code position} yet (see the notes). */
     private boolean unmarked(long state, long position) {
         return state == state(position, KIND_EMPTY, 0) || isAt(state, position - capacity);
-    }
-
-    private static boolean published(long state, long position) {
-        return (state & ~PID_MASK) == state(position, KIND_FULL, 0);
     }
 
     // ---------------------------------------------------------------- producer side
@@ -249,22 +244,22 @@ public final class MpscQueue extends ShmQueue {
         // Acquire: a consumer taking over from another process sees its reads as done.
         long head = Words.getLongAcquire(body, HEAD_OFFSET);
         long state = Words.getLongAcquire(body, slotOffset(head));
-        return published(state, head) ? head : acquireSlowly(head, state);
+        return isAt(state, head, KIND_FULL) ? head : acquireSlowly(head, state);
     }
 
     /** Steps over skipped slots, detects end of stream and dead producers; NONE if nothing is there now. */
     private long acquireSlowly(long head, long state) {
         while (true) {
-            if (published(state, head)) {
+            if (isAt(state, head, KIND_FULL)) {
                 return head;
             }
-            if (isAt(state, head) && kind(state) == KIND_SKIPPED) {
+            if (isAt(state, head, KIND_SKIPPED)) {
                 head++;
                 release(head - 1);
                 state = Words.getLongAcquire(body, slotOffset(head));
                 continue;
             }
-            if (!unmarked(state, head) && !(isAt(state, head) && kind(state) == KIND_CLAIMED)) {
+            if (!unmarked(state, head) && !isAt(state, head, KIND_CLAIMED)) {
                 throw corrupted("slot of position " + head + " (head) holds state 0x" + Long.toHexString(state)
                         + ", which belongs to neither position " + head + " nor " + (head - capacity));
             }
@@ -291,10 +286,9 @@ public final class MpscQueue extends ShmQueue {
     /** Skips the unpublished claim at {@code head} if its owner is gone; true if the slot changed. */
     private boolean skipIfOwnerDead(long head, long state) {
         int owner = claimant(head, state);
-        if (owner == 0 || !isDead(owner)) {
+        if (!stuckWatch.holderDead(owner)) {
             return false;
         }
-        stuckWatch.holderFoundDead();
         if (Words.compareAndSetLong(body, slotOffset(head), state, state(head, KIND_SKIPPED, owner))) {
             Words.getAndAddLong(body, SKIPPED_CLAIMS_OFFSET, 1);
         }
@@ -333,6 +327,6 @@ public final class MpscQueue extends ShmQueue {
     @Override
     long tryAcquireNext(long previous) {
         long next = previous + 1;
-        return published(Words.getLongAcquire(body, slotOffset(next)), next) ? next : NONE;
+        return isAt(Words.getLongAcquire(body, slotOffset(next)), next, KIND_FULL) ? next : NONE;
     }
 }

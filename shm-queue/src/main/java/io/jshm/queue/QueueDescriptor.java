@@ -117,6 +117,11 @@ public final class QueueDescriptor {
         return state >>> POSITION_SHIFT == (position & STATE_POSITION_MASK);
     }
 
+    /** Whether the slot state {@code state} is of {@code position} (modulo 2^39) and {@code kind}, of any pid. */
+    public static boolean isAt(long state, long position, int kind) {
+        return (state & ~PID_MASK) == state(position, kind, 0);
+    }
+
     public static int kind(long state) {
         return (int) (state >>> KIND_SHIFT) & 7;
     }

@@ -241,7 +241,6 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
         release(last);
     }
 
-
     // ---------------------------------------------------------------- sending
 
     /** Sends {@code message}, waiting while the queue is full. */
@@ -805,11 +804,6 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
         return pid == (pid & PID_MASK) ? (int) pid : 0;
     }
 
-    /** Whether the process {@code pid}, found holding a slot, is gone (never this process). */
-    static boolean isDead(int pid) {
-        return pid != MY_PID && !ProcessIdentity.isAlive(pid);
-    }
-
     final boolean closed() {
         return Words.getIntVolatile(body, CLOSED_OFFSET) != 0;
     }
@@ -867,8 +861,10 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
      * pair that was current at one instant (head, tail, then head again until head has not
      * moved; head only grows), so that a queue opened while others use it is never taken for a
      * corrupt one: tail read before a head that has since overtaken it would look like one.
+     *
+     * @return the head it checked
      */
-    final void checkCounters(long minQueued) {
+    final long checkCounters(long minQueued) {
         long head;
         long tail;
         do {
@@ -881,6 +877,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
             throw new QueueCorruptedException(region.file().path(), "head " + head + " and tail word " + tail
                     + " give tail - head = " + queued + ", outside " + minQueued + ".." + capacity);
         }
+        return head;
     }
 
     /**

@@ -67,8 +67,7 @@ public final class SpscQueue extends ShmQueue {
         super(region);
         // Tail may lag head by one: a producer killed between publishing and storing tail, whose
         // last message was then consumed (see the notes; the next claim moves tail past it).
-        checkCounters(-1);
-        this.headCache = Words.getLongVolatile(body, HEAD_OFFSET);
+        this.headCache = checkCounters(-1);
     }
 
     /** Creates the queue; fails if the file exists. */

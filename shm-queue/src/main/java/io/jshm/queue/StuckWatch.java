@@ -1,5 +1,7 @@
 package io.jshm.queue;
 
+import io.jshm.core.os.ProcessIdentity;
+
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -66,6 +68,19 @@ final class StuckWatch {
             polls = POLLS_BEFORE_CLOCK;
             since = System.nanoTime();
         }
+    }
+
+    /**
+     * Whether the process {@code pid}, found holding the slot this watch reported stuck, is gone
+     * (never this process, nor pid 0, which holds nothing). If so, the next state shown is
+     * reported at once (see {@link #holderFoundDead()}).
+     */
+    boolean holderDead(int pid) {
+        if (pid == 0 || pid == ShmQueue.MY_PID || ProcessIdentity.isAlive(pid)) {
+            return false;
+        }
+        holderFoundDead();
+        return true;
     }
 
     /**

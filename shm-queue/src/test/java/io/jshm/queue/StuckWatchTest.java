@@ -51,4 +51,12 @@ class StuckWatchTest {
         assertFalse(watch.stuck(3));
         assertFalse(watch.stuck(4));
     }
+
+    @Test
+    void neitherThisProcessNorPidZeroIsADeadHolder() {
+        watch.stuck(1);
+        assertFalse(watch.holderDead(0), "pid 0 holds nothing");
+        assertFalse(watch.holderDead(ShmQueue.MY_PID), "this process is alive");
+        assertFalse(watch.stuck(2), "no dead holder was found, so a new state waits its period");
+    }
 }
