@@ -22,7 +22,7 @@ final class StuckWatch {
      * wake-up, by a caller that then parks again, it starts when the caller parks
      * ({@link #parking()}).
      */
-    private static final int POLLS_BEFORE_CLOCK = 16;
+    static final int POLLS_BEFORE_CLOCK = 16;
 
     private long state = -1;
     private int polls;

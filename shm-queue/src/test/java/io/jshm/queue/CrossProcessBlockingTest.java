@@ -23,7 +23,6 @@ class CrossProcessBlockingTest {
     @TempDir(factory = ShmTempDir.class)
     Path dir;
 
-
     /** A child that takes {@code 1 + rounds} messages, printing the latency of all but the first. */
     private JvmProcess startTaker(Children children, ShmFile file, QueueKind kind, int rounds) {
         return children.start(QueueChild.class, "takeLatency", dir.toString(), file.name(), kind.name(), Integer.toString(rounds));

@@ -2,9 +2,11 @@ package io.jshm.queue;
 
 import io.jshm.core.process.JvmProcess;
 import io.jshm.core.region.ShmFile;
+import io.jshm.core.region.Words;
 import io.jshm.core.testing.Children;
 import io.jshm.core.testing.ShmTempDir;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -18,7 +20,9 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -48,10 +52,9 @@ class CrossProcessDeathTest {
             awaitOutput(producer, "claimed 1");
             assertEquals("before", new String(q.take()));
             // While its owner lives, a claim is waited for however long it stays unpublished.
-            assertNull(q.poll(Duration.ofMillis(3 * MpmcQueue.STUCK_MILLIS)), "a live producer's claim must not be skipped");
+            assertNull(q.poll(Duration.ofMillis(3 * ShmQueue.STUCK_MILLIS)), "a live producer's claim must not be skipped");
             assertEquals(new QueueStats(0, 0), q.stats());
-            producer.kill();
-            assertTrue(producer.join(Duration.ofSeconds(30)));
+            Children.kill(producer);
             q.put("after".getBytes());
             long start = System.nanoTime();
             assertEquals("after", new String(q.poll(Duration.ofSeconds(10))), "the dead claim must be skipped");
@@ -78,11 +81,10 @@ class CrossProcessDeathTest {
                 assertTrue(q.offer(new byte[]{(byte) i}, Duration.ofSeconds(10)), "message " + i);
             }
             // The 4th needs the slot the consumer holds: while it lives, its read is waited for.
-            assertFalse(q.offer(new byte[]{4}, Duration.ofMillis(3 * MpmcQueue.STUCK_MILLIS)),
+            assertFalse(q.offer(new byte[]{4}, Duration.ofMillis(3 * ShmQueue.STUCK_MILLIS)),
                     "a live consumer's read must not be taken away");
             assertEquals(new QueueStats(0, 0), q.stats());
-            consumer.kill();
-            assertTrue(consumer.join(Duration.ofSeconds(30)));
+            Children.kill(consumer);
             assertTrue(q.offer(new byte[]{4}, Duration.ofSeconds(10)), "message 4, in the dead consumer's slot");
             for (int i = 1; i <= 4; i++) {
                 assertEquals(i, q.poll(Duration.ofSeconds(10))[0]);
@@ -98,21 +100,10 @@ class CrossProcessDeathTest {
             JvmProcess consumer = children.start(QueueChild.class, "acquireAndHang", dir.toString(), file.name());
             q.put("first".getBytes());
             awaitOutput(consumer, "acquired 0");
-            consumer.kill();
-            assertTrue(consumer.join(Duration.ofSeconds(30)));
+            Children.kill(consumer);
             q.put("second".getBytes());
             assertEquals("second", new String(q.poll(Duration.ofSeconds(10))));
         }
-    }
-
-    /** Polls (so that the consumer watches the slot at head) until the skipped-claims count reaches {@code skipped}. */
-    private static void pollUntilSkipped(ShmQueue q, long skipped) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (q.stats().skippedClaims() < skipped) {
-            assertNull(q.poll(Duration.ofMillis(20)), "nothing was published");
-            assertTrue(System.nanoTime() < deadline, () -> "skipped claims still " + q.stats().skippedClaims());
-        }
-        assertEquals(new QueueStats(skipped, 0), q.stats());
     }
 
     @Test
@@ -126,9 +117,13 @@ class CrossProcessDeathTest {
             // Nobody claimed after it: its pid is only in the tail word. Alive, it is waited for.
             assertNull(q.poll(Duration.ofMillis(3 * ShmQueue.STUCK_MILLIS)), "a live producer's claim must not be skipped");
             assertEquals(new QueueStats(0, 0), q.stats());
-            producer.kill();
-            assertTrue(producer.join(Duration.ofSeconds(30)));
-            pollUntilSkipped(q, 1);
+            Children.kill(producer);
+            // Polling makes the consumer watch the slot at head.
+            Children.await("the dead claim skipped", Duration.ofSeconds(10), () -> {
+                assertNull(q.poll(Duration.ofMillis(20)), "nothing was published");
+                return q.stats().skippedClaims() >= 1;
+            });
+            assertEquals(new QueueStats(1, 0), q.stats());
             for (int i = 0; i < 20; i++) {
                 q.put(new byte[]{(byte) i});
                 assertEquals(i, q.take()[0]);
@@ -155,8 +150,7 @@ class CrossProcessDeathTest {
             q.put("after".getBytes());
             assertNull(q.poll(Duration.ofMillis(3 * ShmQueue.STUCK_MILLIS)), "a live producer's claims must not be skipped");
             assertEquals(new QueueStats(0, 0), q.stats());
-            producer.kill();
-            assertTrue(producer.join(Duration.ofSeconds(30)));
+            Children.kill(producer);
             long start = System.nanoTime();
             assertEquals("after", new String(q.poll(Duration.ofSeconds(10))), "the dead claims must be skipped");
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -178,20 +172,14 @@ class CrossProcessDeathTest {
     void deadClaimFoundByAParkedConsumerIsSkippedWithinAFewPeriods(QueueKind kind) throws Exception {
         ShmFile file = ShmFile.of(dir, "q");
         try (ShmQueue q = kind.create(file, 8, 16); Children children = new Children()) {
-            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return q.poll(Duration.ofSeconds(30));
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            FutureTask<byte[]> received = new FutureTask<>(() -> q.poll(Duration.ofSeconds(30)));
+            Thread.ofPlatform().daemon().start(received);
             QueueWaiters.awaitWaiting(q, QueueDescriptor.CONSUMERS_WAITING_OFFSET, 1);
             JvmProcess producer = children.start(QueueChild.class, "claimAndHang", dir.toString(), file.name(), kind.name());
             awaitOutput(producer, "claimed 0");
             // Wakes the consumer, which now finds the child's claim at head (MPSC: recorded by this put).
             q.put("after".getBytes());
-            producer.kill();
-            assertTrue(producer.join(Duration.ofSeconds(30)));
+            Children.kill(producer);
             long killed = System.nanoTime();
             assertEquals("after", new String(received.get(30, TimeUnit.SECONDS)));
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
@@ -210,30 +198,20 @@ class CrossProcessDeathTest {
     @EnumSource(value = QueueKind.class, names = {"MPSC", "MPMC"})
     void producersKilledAtRandomMomentsCostNothingButTheirClaimInFlight(QueueKind kind) throws Exception {
         long survivorCount = 100_000;
-        rounds(kind.name(), (round, file, random, context) -> {
+        rounds(kind, (round, file, random, context) -> {
             try (ShmQueue q = kind.create(file, 16, NumberedMessages.MAX_LENGTH); Children children = new Children()) {
                 JvmProcess[] producers = new JvmProcess[3];
                 for (int p = 0; p < 3; p++) {
-                    String count = Long.toString(p == 2 ? survivorCount : Long.MAX_VALUE);
-                    producers[p] = children.start(QueueChild.class, "produceNumbered", dir.toString(), file.name(),
-                            kind.name(), Integer.toString(p), count);
+                    producers[p] = startProducer(children, file, kind, p, p == 2 ? survivorCount : Long.MAX_VALUE);
                 }
                 NumberedMessages.Checker check = new NumberedMessages.Checker(3);
                 long killAfter0 = random.nextLong(1, 3_000);
                 long killAfter1 = random.nextLong(1, 3_000);
-                CompletableFuture<Void> killer = CompletableFuture.runAsync(() -> {
-                    try {
-                        killWhenPast(producers[0], check, 0, killAfter0);
-                        killWhenPast(producers[1], check, 1, killAfter1);
-                        Children.assertExitsCleanly(producers[2], Duration.ofMinutes(2));
-                    } catch (Exception e) {
-                        throw new AssertionError(e);
-                    } finally {
-                        q.closeForSending();
-                    }
+                drainWhile(q, check, () -> {
+                    killWhenPast(producers[0], check, 0, killAfter0);
+                    killWhenPast(producers[1], check, 1, killAfter1);
+                    Children.assertExitsCleanly(producers[2], Duration.ofMinutes(2));
                 });
-                drainToEnd(q, check);
-                killer.get(1, TimeUnit.MINUTES);
                 String result = context + ": " + check + ", " + q.stats();
                 System.out.println(result);
                 assertEquals(survivorCount, check.received(2), result);
@@ -252,27 +230,21 @@ class CrossProcessDeathTest {
     @Test
     void spscProducerKilledMidStreamLeavesAQueueTheNextProducerContinues() throws Exception {
         long secondCount = 20_000;
-        rounds("SPSC", (round, file, random, context) -> {
+        rounds(QueueKind.SPSC, (round, file, random, context) -> {
             try (ShmQueue q = SpscQueue.create(file, 16, NumberedMessages.MAX_LENGTH); Children children = new Children()) {
-                JvmProcess first = children.start(QueueChild.class, "produceNumbered", dir.toString(), file.name(), "SPSC",
-                        "0", Long.toString(Long.MAX_VALUE));
+                JvmProcess first = startProducer(children, file, QueueKind.SPSC, 0, Long.MAX_VALUE);
                 NumberedMessages.Checker check = new NumberedMessages.Checker(2);
                 long killAfter = random.nextLong(1, 3_000);
-                CompletableFuture<Void> takeover = CompletableFuture.runAsync(() -> {
-                    try {
-                        killWhenPast(first, check, 0, killAfter);
-                        JvmProcess second = children.start(QueueChild.class, "produceNumbered", dir.toString(), file.name(),
-                                "SPSC", "1", Long.toString(secondCount));
-                        Children.assertExitsCleanly(second, Duration.ofMinutes(2));
-                    } catch (Exception e) {
-                        throw new AssertionError(e);
-                    } finally {
-                        q.closeForSending(); // no producer is left
-                    }
+                AtomicLong publishedByFirst = new AtomicLong();
+                drainWhile(q, check, () -> {
+                    killWhenPast(first, check, 0, killAfter);
+                    // What the first producer had published (tail; one more if it died before storing it).
+                    publishedByFirst.set(Words.getLongVolatile(q.body, QueueDescriptor.TAIL_OFFSET));
+                    JvmProcess second = startProducer(children, file, QueueKind.SPSC, 1, secondCount);
+                    Children.assertExitsCleanly(second, Duration.ofMinutes(2));
                 });
-                drainToEnd(q, check);
-                takeover.get(1, TimeUnit.MINUTES);
-                String result = context + ": " + check;
+                String result = context + ": " + check + ", tail at the kill " + publishedByFirst;
+                assertTrue(check.received(0) >= publishedByFirst.get(), result + ": the first producer's published messages all arrive");
                 assertEquals(secondCount, check.received(1), result);
                 assertTrue(check.lastArrival(0) < check.firstArrival(1), result + ": the first producer's messages came first");
             }
@@ -288,22 +260,20 @@ class CrossProcessDeathTest {
     @Test
     void mpmcConsumersKilledAtRandomMomentsLoseAtMostTheMessageEachWasReading() throws Exception {
         int perProducer = 20_000;
-        rounds("MPMC", (round, file, random, context) -> {
+        rounds(QueueKind.MPMC, (round, file, random, context) -> {
             try (MpmcQueue q = MpmcQueue.create(file, 16, NumberedMessages.MAX_LENGTH); Children children = new Children()) {
                 JvmProcess[] consumers = new JvmProcess[3];
                 Path[] logs = new Path[3];
                 for (int c = 0; c < 3; c++) {
                     logs[c] = dir.resolve("log-" + round + "-" + c);
-                    consumers[c] = children.start(QueueChild.class, "consumeNumberedToLog", dir.toString(), file.name(), "MPMC",
-                            logs[c].getFileName().toString());
+                    consumers[c] = startLogger(children, file, QueueKind.MPMC, logs[c]);
                 }
                 for (int c = 0; c < 3; c++) {
                     Children.awaitFile(consumers[c], logs[c]); // each has opened the queue
                 }
                 JvmProcess[] producers = new JvmProcess[2];
                 for (int p = 0; p < 2; p++) {
-                    producers[p] = children.start(QueueChild.class, "produceNumbered", dir.toString(), file.name(), "MPMC",
-                            Integer.toString(p), Integer.toString(perProducer));
+                    producers[p] = startProducer(children, file, QueueKind.MPMC, p, perProducer);
                 }
                 for (int c = 0; c < 2; c++) {
                     JvmProcess victim = consumers[c];
@@ -312,8 +282,7 @@ class CrossProcessDeathTest {
                     // The others may take all the messages first: then the kill comes at the end of the stream.
                     Children.await(entries + " messages logged by " + victim.name(), Duration.ofMinutes(2),
                             () -> logged(log) >= entries || Arrays.stream(producers).noneMatch(JvmProcess::isAlive), victim);
-                    victim.kill();
-                    assertTrue(victim.join(Duration.ofSeconds(30)));
+                    Children.kill(victim);
                 }
                 for (JvmProcess producer : producers) {
                     Children.assertExitsCleanly(producer, Duration.ofMinutes(2));
@@ -343,23 +312,19 @@ class CrossProcessDeathTest {
     void singleConsumerKilledMidStreamIsTakenOverLosingNothing(QueueKind kind) throws Exception {
         int producerCount = kind == QueueKind.SPSC ? 1 : 2;
         int perProducer = 20_000;
-        rounds(kind.name(), (round, file, random, context) -> {
+        rounds(kind, (round, file, random, context) -> {
             try (ShmQueue q = kind.create(file, 16, NumberedMessages.MAX_LENGTH); Children children = new Children()) {
                 Path[] logs = {dir.resolve("log-" + round + "-0"), dir.resolve("log-" + round + "-1")};
-                JvmProcess first = children.start(QueueChild.class, "consumeNumberedToLog", dir.toString(), file.name(),
-                        kind.name(), logs[0].getFileName().toString());
+                JvmProcess first = startLogger(children, file, kind, logs[0]);
                 JvmProcess[] producers = new JvmProcess[producerCount];
                 for (int p = 0; p < producerCount; p++) {
-                    producers[p] = children.start(QueueChild.class, "produceNumbered", dir.toString(), file.name(),
-                            kind.name(), Integer.toString(p), Integer.toString(perProducer));
+                    producers[p] = startProducer(children, file, kind, p, perProducer);
                 }
                 long entries = random.nextLong(1, 5_000);
                 Children.await(entries + " messages logged by " + first.name(), Duration.ofMinutes(2),
                         () -> logged(logs[0]) >= entries, first);
-                first.kill();
-                assertTrue(first.join(Duration.ofSeconds(30)));
-                JvmProcess second = children.start(QueueChild.class, "consumeNumberedToLog", dir.toString(), file.name(),
-                        kind.name(), logs[1].getFileName().toString());
+                Children.kill(first);
+                JvmProcess second = startLogger(children, file, kind, logs[1]);
                 for (JvmProcess producer : producers) {
                     Children.assertExitsCleanly(producer, Duration.ofMinutes(2));
                 }
@@ -408,27 +373,16 @@ class CrossProcessDeathTest {
     @ParameterizedTest
     @EnumSource(value = QueueKind.class, names = {"MPSC", "MPMC"})
     void closeRacingLiveProducersLosesNoSendThatReturned(QueueKind kind) throws Exception {
-        rounds(kind.name(), (round, file, random, context) -> {
+        rounds(kind, (round, file, random, context) -> {
             try (ShmQueue q = kind.create(file, 16, NumberedMessages.MAX_LENGTH); Children children = new Children()) {
                 JvmProcess[] producers = new JvmProcess[3];
                 for (int p = 0; p < 3; p++) {
-                    producers[p] = children.start(QueueChild.class, "produceNumbered", dir.toString(), file.name(),
-                            kind.name(), Integer.toString(p), Long.toString(Long.MAX_VALUE));
+                    producers[p] = startProducer(children, file, kind, p, Long.MAX_VALUE);
                 }
                 NumberedMessages.Checker check = new NumberedMessages.Checker(3);
                 long closeAfter = random.nextLong(1, 20_000);
-                CompletableFuture<Void> closer = CompletableFuture.runAsync(() -> {
-                    try {
-                        Children.await(closeAfter + " messages received", Duration.ofMinutes(2),
-                                () -> check.received(0) + check.received(1) + check.received(2) >= closeAfter);
-                    } catch (Exception e) {
-                        throw new AssertionError(e);
-                    } finally {
-                        q.closeForSending();
-                    }
-                });
-                drainToEnd(q, check);
-                closer.get(1, TimeUnit.MINUTES);
+                drainWhile(q, check, () -> Children.await(closeAfter + " messages received", Duration.ofMinutes(2),
+                        () -> check.received(0) + check.received(1) + check.received(2) >= closeAfter));
                 String result = context + ": " + check;
                 for (int p = 0; p < 3; p++) {
                     JvmProcess producer = producers[p];
@@ -451,14 +405,14 @@ class CrossProcessDeathTest {
 
     /**
      * Runs {@code body} three times, each on a new queue file, drawing its kill moments from one
-     * random source; every failure names the test's {@code name}, the seed and the round
+     * random source; every failure names the queue kind, the seed and the round
      * ({@code context}), so a failure says which moments it took.
      */
-    private void rounds(String name, Round body) throws Exception {
+    private void rounds(QueueKind kind, Round body) throws Exception {
         long seed = System.nanoTime();
         SplittableRandom random = new SplittableRandom(seed);
         for (int round = 0; round < 3; round++) {
-            String context = name + " seed " + seed + " round " + round;
+            String context = kind + " seed " + seed + " round " + round;
             try {
                 body.run(round, ShmFile.of(dir, "q" + round), random, context);
             } catch (Exception | AssertionError e) {
@@ -515,12 +469,42 @@ class CrossProcessDeathTest {
         }
     }
 
+    /**
+     * Drains {@code q} into {@code check} to the end of stream while {@code meanwhile} runs on
+     * another thread, which closes the queue for sending when it is done, however it ends (so
+     * that the drain ends too); then fails with what {@code meanwhile} threw, if anything.
+     */
+    private static void drainWhile(ShmQueue q, NumberedMessages.Checker check, Executable meanwhile) throws Exception {
+        CompletableFuture<Void> other = CompletableFuture.runAsync(() -> {
+            try {
+                meanwhile.execute();
+            } catch (Throwable t) {
+                throw new AssertionError(t);
+            } finally {
+                q.closeForSending();
+            }
+        });
+        drainToEnd(q, check);
+        other.get(1, TimeUnit.MINUTES);
+    }
+
+    /** A child that sends {@code count} numbered messages as producer {@code producer} ({@code produceNumbered}). */
+    private JvmProcess startProducer(Children children, ShmFile file, QueueKind kind, int producer, long count) {
+        return children.start(QueueChild.class, "produceNumbered", dir.toString(), file.name(), kind.name(),
+                Integer.toString(producer), Long.toString(count));
+    }
+
+    /** A child that receives numbered messages to the end of stream, logging each to {@code log} ({@code consumeNumberedToLog}). */
+    private JvmProcess startLogger(Children children, ShmFile file, QueueKind kind, Path log) {
+        return children.start(QueueChild.class, "consumeNumberedToLog", dir.toString(), file.name(), kind.name(),
+                log.getFileName().toString());
+    }
+
     /** Kills {@code producer} (kill -9) once more than {@code count} of its messages have been received. */
     private static void killWhenPast(JvmProcess producer, NumberedMessages.Checker received, int index, long count)
             throws Exception {
         Children.await(count + " messages from " + producer.name(), Duration.ofMinutes(2),
                 () -> received.received(index) > count, producer);
-        producer.kill();
-        assertTrue(producer.join(Duration.ofSeconds(30)));
+        Children.kill(producer);
     }
 }

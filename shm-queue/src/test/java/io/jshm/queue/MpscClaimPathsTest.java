@@ -6,7 +6,6 @@ import io.jshm.core.testing.ShmTempDir;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 import static io.jshm.queue.QueueDescriptor.*;
@@ -46,10 +45,16 @@ class MpscClaimPathsTest {
             assertArrayEquals(new byte[]{42}, q.poll());
             assertNull(q.poll());
 
-            // Claims of this process in a row record nothing: slot 2 stays unmarked until published.
-            ByteBuffer two = ByteBuffer.allocate(1);
-            assertTrue(q.offer(two.put(0, (byte) 2)));
+            // Claims of this process in a row record nothing: slot 2 stays unmarked while 3 is
+            // claimed after it, until published.
+            long two = q.tryClaim();
+            long three = q.tryClaim();
+            assertEquals(state(2, KIND_EMPTY, 0), slotState(q, two), "no record of this process's own claim");
+            q.commit(two, 0);
+            q.commit(three, 0);
             assertEquals(state(2, KIND_FULL, ShmQueue.MY_PID), slotState(q, 2));
+            assertArrayEquals(new byte[0], q.poll());
+            assertArrayEquals(new byte[0], q.poll());
             assertEquals(new QueueStats(0, 0), q.stats());
         }
     }

@@ -5,7 +5,6 @@ import io.jshm.core.region.ShmFile;
 import io.jshm.core.region.Words;
 import io.jshm.core.testing.ShmTempDir;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -28,16 +27,6 @@ import static org.junit.jupiter.api.Assertions.*;
 class QueueBasicsTest {
     @TempDir(factory = ShmTempDir.class)
     Path dir;
-
-    /** What {@code call} threw, or null if it returned. */
-    private static Throwable thrownBy(Executable call) {
-        try {
-            call.execute();
-            return null;
-        } catch (Throwable t) {
-            return t;
-        }
-    }
 
     private static byte[] message(int length, int seed) {
         byte[] m = new byte[length];
@@ -244,18 +233,22 @@ class QueueBasicsTest {
         try (ShmQueue q = kind.create(ShmFile.of(dir, "q"), 2, 8); ShmQueue full = kind.create(ShmFile.of(dir, "full"), 2, 8)) {
             full.put(new byte[1]);
             full.put(new byte[1]);
-            // Each thread returns what its blocked call threw; assertions run here, in the test thread.
-            var consumer = new FutureTask<Throwable>(() -> thrownBy(q::take));
-            var producer = new FutureTask<Throwable>(() -> thrownBy(() -> full.put(new byte[1])));
+            // A failed assertion in either thread fails its get() below.
+            var consumer = new FutureTask<>(() -> assertThrows(EndOfStreamException.class, q::take));
+            var producer = new FutureTask<>(() -> assertThrows(QueueClosedException.class, () -> full.put(new byte[1])));
             Thread.ofPlatform().daemon().start(consumer);
             Thread.ofPlatform().daemon().start(producer);
-            Thread.sleep(200);
+            QueueWaiters.awaitWaiting(q, QueueDescriptor.CONSUMERS_WAITING_OFFSET, 1);
+            QueueWaiters.awaitWaiting(full, QueueDescriptor.PRODUCERS_WAITING_OFFSET, 1);
             assertFalse(consumer.isDone(), "the consumer is parked on the empty queue");
             assertFalse(producer.isDone(), "the producer is parked on the full queue");
+            long slicesBefore = Futex.slicesRunOutCount();
             q.closeForSending();
             full.closeForSending();
-            assertInstanceOf(EndOfStreamException.class, consumer.get(2, TimeUnit.SECONDS));
-            assertInstanceOf(QueueClosedException.class, producer.get(2, TimeUnit.SECONDS));
+            consumer.get(2, TimeUnit.SECONDS);
+            producer.get(2, TimeUnit.SECONDS);
+            // Woken by the close, not found by a slice running out.
+            assertEquals(slicesBefore, Futex.slicesRunOutCount(), "parks that ran out their slice");
         }
     }
 

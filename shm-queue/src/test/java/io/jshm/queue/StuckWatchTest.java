@@ -6,14 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class StuckWatchTest {
-    private static final int POLLS_BEFORE_CLOCK = 16;
     private final StuckWatch watch = new StuckWatch();
 
     @Test
     void aStateIsStuckOnceShownRepeatedlyAndThenForAPeriod() throws InterruptedException {
         assertFalse(watch.stuck(1));
         assertFalse(watch.stuck(2), "a new state is never stuck at first sight");
-        for (int i = 0; i < POLLS_BEFORE_CLOCK; i++) {
+        for (int i = 0; i < StuckWatch.POLLS_BEFORE_CLOCK; i++) {
             assertFalse(watch.stuck(2), "the clock starts only now");
         }
         Thread.sleep(ShmQueue.STUCK_MILLIS + 10);
@@ -35,7 +34,7 @@ class StuckWatchTest {
 
     @Test
     void parkingDoesNotRestartAPeriodUnderWay() throws InterruptedException {
-        for (int i = 0; i <= POLLS_BEFORE_CLOCK; i++) {
+        for (int i = 0; i <= StuckWatch.POLLS_BEFORE_CLOCK; i++) {
             watch.stuck(1);
         }
         Thread.sleep(ShmQueue.STUCK_MILLIS + 10);

@@ -110,8 +110,7 @@ class CrossProcessTest {
                 assertTrue(holder.isAlive() && System.nanoTime() < deadline, () -> "holder never took the lock: " + holder.output());
                 Thread.sleep(5);
             }
-            holder.kill();
-            assertTrue(holder.join(RUN_TIMEOUT));
+            Children.kill(holder);
 
             OwnerDiedException died = assertThrows(OwnerDiedException.class, () -> counter.withLock(c -> c.set(0)));
             assertEquals(holder.pid(), died.deadOwnerPid());

@@ -78,8 +78,7 @@ class ShmLockTest {
             });
             waiting.await();
             Thread.sleep(200); // let the waiter park on the futex
-            holder.kill();
-            assertTrue(holder.join(Duration.ofSeconds(10)));
+            Children.kill(holder);
             long killedAt = System.nanoTime();
             waiter.join(Duration.ofSeconds(10));
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
@@ -110,10 +109,11 @@ class ShmLockTest {
                 }
             });
             Thread.ofPlatform().daemon().start(locker);
-            // Parking, not spinning on an interrupt that makes every park return at once.
-            Children.await("the interrupted locker parking", Duration.ofMinutes(1), lock::hasParkedWaiters, holder);
-            holder.kill();
-            assertTrue(holder.join(Duration.ofSeconds(10)));
+            // The locker has reached its waiting loop; the holder dies only then. A locker whose
+            // interrupt made every park return at once would spin there and never reach the
+            // dead-owner check: the get below would time out.
+            Children.await("the interrupted locker waiting", Duration.ofMinutes(1), lock::hasParkedWaiters, holder);
+            Children.kill(holder);
             assertTrue(locker.get(10, TimeUnit.SECONDS), "the interrupt flag is restored when lock() returns");
         }
     }
@@ -123,8 +123,7 @@ class ShmLockTest {
         try (ShmLock lock = ShmLock.create(ShmFile.of(dir, "lock"));
              Children children = new Children()) {
             JvmProcess holder = startHolder(children);
-            holder.kill();
-            assertTrue(holder.join(Duration.ofSeconds(10)));
+            Children.kill(holder);
             OwnerDiedException died = assertThrows(OwnerDiedException.class, lock::tryLock);
             assertTrue(died.getMessage().contains("died holding it"), died.getMessage());
             assertTrue(lock.isHeldByCurrentThread());

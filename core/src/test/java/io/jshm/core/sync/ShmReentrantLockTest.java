@@ -50,8 +50,7 @@ class ShmReentrantLockTest {
             assertFalse(lock.tryLock(), "one unlock of three leaves it held");
             assertFalse(lock.tryLock(Duration.ofMillis(50)));
             assertEquals(0, lock.holdCount());
-            holder.kill();
-            assertTrue(holder.join(Duration.ofSeconds(10)));
+            Children.kill(holder);
             OwnerDiedException died = assertThrows(OwnerDiedException.class, () -> lock.tryLock(Duration.ofSeconds(10)));
             assertEquals(holder.pid(), died.deadOwnerPid());
             assertEquals(1, lock.holdCount(), "taken over once, whatever the dead owner's count");

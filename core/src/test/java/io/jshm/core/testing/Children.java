@@ -40,6 +40,12 @@ public final class Children implements AutoCloseable {
         assertEquals(0, child.exitCode().getAsInt(), () -> child.name() + " failed; output:\n" + child.output());
     }
 
+    /** Kills {@code child} (kill -9) and waits until it is reaped; fails if it still runs 30 s later. */
+    public static void kill(JvmProcess child) throws InterruptedException {
+        child.kill();
+        assertTrue(child.join(Duration.ofSeconds(30)), () -> child.name() + " still runs 30 s after kill -9");
+    }
+
     /** Waits for every child started so far and asserts each exited with 0. */
     public void assertAllExitCleanly(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -69,7 +75,11 @@ public final class Children implements AutoCloseable {
                 }
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("no " + what + " within " + timeout);
+                StringBuilder outputs = new StringBuilder();
+                for (JvmProcess child : watched) {
+                    outputs.append("\n").append(child.name()).append(" output:\n").append(child.output());
+                }
+                throw new AssertionError("no " + what + " within " + timeout + outputs);
             }
             Thread.sleep(1);
         }

@@ -69,7 +69,11 @@ abstract class Transport implements AutoCloseable {
         }
     }
 
-    /** The running sum of the payloads received, when they are {@link Payload#SUMMED}. */
+    /**
+     * The running sum of the payloads received, when they are {@link Payload#SUMMED}. Never read:
+     * it is a field of an object that outlives every receive, so the JIT must keep the stores,
+     * and with them the reads that feed them.
+     */
     long sum;
 
     /** Sends one message of the buffer's size, waiting (spinning or parking, as the contender does). */
