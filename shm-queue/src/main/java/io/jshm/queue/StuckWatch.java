@@ -32,8 +32,8 @@ final class StuckWatch {
     /**
      * Whether {@code seen} has been shown {@value #POLLS_BEFORE_CLOCK} times in a row and then
      * still for at least {@code STUCK_MILLIS}; a yes starts the next period, so a live holder
-     * is checked once per period, not on every call. After {@link #holderFoundDead()}, yes at
-     * once for the next state shown.
+     * is checked once per period, not on every call. After {@link #holderDead} found a dead
+     * holder, yes at once for the next state shown.
      */
     boolean stuck(long seen) {
         if (seen != state) {
@@ -73,23 +73,15 @@ final class StuckWatch {
     /**
      * Whether the process {@code pid}, found holding the slot this watch reported stuck, is gone
      * (never this process, nor pid 0, which holds nothing). If so, the next state shown is
-     * reported at once (see {@link #holderFoundDead()}).
+     * reported at once (one more liveness check, not a period): a process that dies while it
+     * holds a run of slots (several claims made and none published) leaves the waiter that run
+     * to step over, and a period for each slot would multiply the recovery time.
      */
     boolean holderDead(int pid) {
         if (pid == 0 || pid == ShmQueue.MY_PID || ProcessIdentity.isAlive(pid)) {
             return false;
         }
-        holderFoundDead();
-        return true;
-    }
-
-    /**
-     * Tells the watch that the holder of the state it reported stuck is dead. The next state
-     * shown is then reported at once (one more liveness check, not a period): a process that dies
-     * while it holds a run of slots (several claims made and none published) leaves the waiter
-     * that run to step over, and a period for each slot would multiply the recovery time.
-     */
-    void holderFoundDead() {
         checkNext = true;
+        return true;
     }
 }

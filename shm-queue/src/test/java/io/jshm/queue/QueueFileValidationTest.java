@@ -17,6 +17,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -116,6 +118,41 @@ class QueueFileValidationTest {
             long second = QueueDescriptor.SLOTS_OFFSET + QueueDescriptor.slotSize(16) + QueueDescriptor.SLOT_LENGTH_OFFSET;
             poke(file, second, -1, 4);
             assertThrows(QueueCorruptedException.class, () -> q.read((b, o, l) -> fail("handler must not run")));
+        }
+    }
+
+    /**
+     * A queue opened while another thread moves its counters is never taken for a corrupt one.
+     * A pump sends and takes on a 2-slot queue as fast as it can, so head passes a tail read a
+     * moment earlier; each open reads head and tail as a pair (see ShmQueue.checkCounters).
+     * Reading tail and then head once (the first version) failed here.
+     */
+    @ParameterizedTest
+    @EnumSource(QueueKind.class)
+    void openingAQueueUnderTrafficFindsItConsistent(QueueKind kind) throws Exception {
+        ShmFile file = ShmFile.of(dir, "q");
+        try (ShmQueue q = kind.create(file, 2, 8)) {
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong pumped = new AtomicLong();
+            Thread pump = Thread.ofPlatform().start(() -> {
+                byte[] message = new byte[8];
+                while (!stop.get()) {
+                    if (q.offer(message)) {
+                        q.poll();
+                        pumped.incrementAndGet();
+                    }
+                }
+            });
+            int opens = 0;
+            try {
+                for (long end = System.nanoTime() + Duration.ofSeconds(1).toNanos(); System.nanoTime() - end < 0; opens++) {
+                    kind.open(file).close();
+                }
+            } finally {
+                stop.set(true);
+                pump.join();
+            }
+            assertTrue(pumped.get() > opens, "the pump moved " + pumped.get() + " messages during " + opens + " opens");
         }
     }
 

@@ -2,6 +2,7 @@ package io.jshm.queue;
 
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,9 +44,11 @@ class StuckWatchTest {
     }
 
     @Test
-    void afterADeadHolderTheNextNewStateIsStuckAtOnceOnlyOnce() {
+    void afterADeadHolderTheNextNewStateIsStuckAtOnceOnlyOnce() throws Exception {
+        Process ended = new ProcessBuilder("true").start();
+        assertEquals(0, ended.waitFor());
         watch.stuck(1);
-        watch.holderFoundDead();
+        assertTrue(watch.holderDead((int) ended.pid()), "a process that has exited and been reaped");
         assertTrue(watch.stuck(2), "the next slot of a run left by a dead process");
         assertFalse(watch.stuck(3));
         assertFalse(watch.stuck(4));
