@@ -17,6 +17,8 @@ import io.jshm.core.region.RegionDescriptor;
  *  0       0     closed-for-sending (int)   the closer, once
  *  1     128     tail: next position to claim (long)        producers
  *                MPSC: a tail word, position << 22 | pid of the claimant of position - 1
+ *        136     SPSC: publishing mark (long), position + 1 of the last message   producers
+ *                a producer began to publish, stored before its slot's sequence
  *  2     256     head: next position to read (long)         consumers
  *  3     384     not-empty futex word (int): sequence << 2 | fenced bit | parked bit
  *                                          consumers set the bit to park, producers clear it to wake
@@ -53,6 +55,7 @@ import io.jshm.core.region.RegionDescriptor;
 public final class QueueDescriptor {
     public static final int CLOSED_OFFSET = 0;
     public static final int TAIL_OFFSET = 128;
+    public static final int PUBLISHING_OFFSET = 136;
     public static final int HEAD_OFFSET = 256;
     public static final int NOT_EMPTY_SEQUENCE_OFFSET = 384;
     public static final int CONSUMERS_WAITING_OFFSET = 388;

@@ -30,9 +30,10 @@ import static io.jshm.queue.QueueDescriptor.*;
  *       (written only by the producer) counts messages published. Invariant:
  *       {@code -1 <= tail - head <= capacity} (-1 only after a producer died between publishing
  *       and storing {@code tail}); anything else read from the file is corruption and throws.</li>
- *   <li>Publish: write length and payload with plain stores, then store the slot's sequence
- *       with release semantics, which order the payload before it (paired with the consumer's
- *       acquire load of the sequence). No fence follows before the load of the not-empty futex
+ *   <li>Publish: write length and payload with plain stores and the publishing mark
+ *       {@code p + 1} (opaque, on the producer's own line beside {@code tail}), then store the
+ *       slot's sequence with release semantics, which order all of them before it (paired with
+ *       the consumer's acquire load of the sequence). No fence follows before the load of the not-empty futex
  *       word: a consumer about to park fences this process for it (the asymmetric Dekker
  *       handshake of {@link ShmQueue}'s parking). Then store {@code tail}, opaque: it serves
  *       {@link #size()} and the next producer, never the consumer, so its cache line stays with
@@ -41,8 +42,14 @@ import static io.jshm.queue.QueueDescriptor.*;
  *   <li>Claim: the producer keeps a private copy of {@code head} and refreshes it (acquire load)
  *       only when the copy says "full" (the FastFlow / JCTools refinement), so it touches the
  *       consumer's line once per lap, not per message. A producer killed after publishing and
- *       before storing {@code tail} leaves {@code tail} one behind: the next claim sees the
- *       slot at {@code tail} already holding {@code tail + 1} and moves past it.</li>
+ *       before storing {@code tail} leaves {@code tail} one behind: the slot at {@code tail}
+ *       holds {@code tail + 1}, and the next claim, by whichever producer, moves past it. Only a
+ *       claim that finds the publishing mark not equal to {@code tail} looks at that slot: a
+ *       slot at {@code tail} holding {@code tail + 1} implies the mark {@code tail + 1}, stored
+ *       before that sequence. A claim never loads from the slot otherwise: the slot's line is
+ *       the consumer's, which reads it, and a load (unlike a store) waits until the line comes
+ *       over; one on every claim, as this check was first written, cut the rate to a quarter
+ *       or less at 64 B.</li>
  *   <li>Release: the consumer reads the payload, then stores {@code head + 1} with release
  *       semantics, which order its reads before the producer may overwrite the slot (paired with
  *       the producer's acquire load of {@code head}); then it loads the not-full futex word, fenced
@@ -101,7 +108,8 @@ public final class SpscQueue extends ShmQueue {
             throw closedForSending();
         }
         long tail = Words.getLongOpaque(body, TAIL_OFFSET);
-        if (Words.getLongOpaque(body, sequenceOffset(tail)) == tail + 1) {
+        if (Words.getLongOpaque(body, PUBLISHING_OFFSET) != tail
+                && Words.getLongOpaque(body, sequenceOffset(tail)) == tail + 1) {
             // Published by a producer that died before storing tail (see the notes).
             tail++;
             Words.setLongOpaque(body, TAIL_OFFSET, tail);
@@ -123,6 +131,7 @@ public final class SpscQueue extends ShmQueue {
     @Override
     void commit(long position, int length) {
         writeLength(position, length);
+        Words.setLongOpaque(body, PUBLISHING_OFFSET, position + 1);
         Words.setLongRelease(body, sequenceOffset(position), position + 1);
         Words.setLongOpaque(body, TAIL_OFFSET, position + 1);
         signalNotEmpty();

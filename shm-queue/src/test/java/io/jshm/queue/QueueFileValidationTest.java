@@ -175,6 +175,24 @@ class QueueFileValidationTest {
     }
 
     @Test
+    void spscProducerResumingAfterAnotherWasKilledBetweenPublishingAndStoringTailLosesNothing() throws Exception {
+        ShmFile file = ShmFile.of(dir, "q");
+        try (SpscQueue first = SpscQueue.create(file, 4, 16)) {
+            first.put(new byte[] {1});
+            try (SpscQueue second = SpscQueue.open(file)) {
+                second.put(new byte[] {2});
+            }
+            // The second producer died before storing tail 2; the first, which claimed before, sends again.
+            poke(file, QueueDescriptor.TAIL_OFFSET, 1, 8);
+            first.put(new byte[] {3});
+            assertArrayEquals(new byte[] {1}, first.take());
+            assertArrayEquals(new byte[] {2}, first.take());
+            assertArrayEquals(new byte[] {3}, first.take());
+            assertTrue(first.isEmpty());
+        }
+    }
+
+    @Test
     void spscProducerKilledBetweenPublishingAndStoringTailWhoseMessageWasConsumedLeavesAnOpenableQueue() throws Exception {
         ShmFile file = ShmFile.of(dir, "q");
         try (SpscQueue q = SpscQueue.create(file, 4, 16)) {
