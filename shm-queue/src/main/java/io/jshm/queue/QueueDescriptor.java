@@ -17,8 +17,8 @@ import io.jshm.core.region.RegionDescriptor;
  *  0       0     closed-for-sending (int)   the closer, once
  *  1     128     tail: next position to claim (long)        producers
  *                MPSC: a tail word, position << 22 | pid of the claimant of position - 1
- *        136     SPSC: publishing mark (long), position + 1 of the last message   producers
- *                a producer began to publish, stored before its slot's sequence
+ *                SPSC: position, with bit 63 ({@link #SPSC_PUBLISHING}) set while the message at
+ *                that position is being published
  *  2     256     head: next position to read (long)         consumers
  *  3     384     not-empty futex word (int): sequence << 2 | fenced bit | parked bit
  *                                          consumers set the bit to park, producers clear it to wake
@@ -55,7 +55,6 @@ import io.jshm.core.region.RegionDescriptor;
 public final class QueueDescriptor {
     public static final int CLOSED_OFFSET = 0;
     public static final int TAIL_OFFSET = 128;
-    public static final int PUBLISHING_OFFSET = 136;
     public static final int HEAD_OFFSET = 256;
     public static final int NOT_EMPTY_SEQUENCE_OFFSET = 384;
     public static final int CONSUMERS_WAITING_OFFSET = 388;
@@ -132,6 +131,13 @@ public final class QueueDescriptor {
     public static int pid(long state) {
         return (int) (state & PID_MASK);
     }
+
+    /**
+     * The bit of an SPSC tail word that says the producer is publishing the message at that
+     * position: set before the slot's sequence is stored, cleared (with the position moved on)
+     * after. Left set, it tells the next producer that one died in between.
+     */
+    public static final long SPSC_PUBLISHING = Long.MIN_VALUE;
 
     /** The MPSC tail word for next position {@code position} (modulo 2^42), claimed before by {@code pid}. */
     public static long tailWord(long position, int pid) {

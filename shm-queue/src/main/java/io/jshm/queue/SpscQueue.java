@@ -27,29 +27,29 @@ import static io.jshm.queue.QueueDescriptor.*;
  *   <li>Position {@code p} lives in slot {@code p & (capacity - 1)}. Each slot begins with a
  *       sequence word: {@code p + 1} once the message for position {@code p} is published.
  *       {@code head} (written only by the consumer) counts messages consumed; {@code tail}
- *       (written only by the producer) counts messages published. Invariant:
+ *       (written only by the producer) counts messages published, its top bit aside. Invariant:
  *       {@code -1 <= tail - head <= capacity} (-1 only after a producer died between publishing
  *       and storing {@code tail}); anything else read from the file is corruption and throws.</li>
- *   <li>Publish: write length and payload with plain stores and the publishing mark
- *       {@code p + 1} (opaque, on the producer's own line beside {@code tail}), then store the
- *       slot's sequence with release semantics, which order all of them before it (paired with
- *       the consumer's acquire load of the sequence). No fence follows before the load of the not-empty futex
+ *   <li>Publish: write length and payload with plain stores, and {@code tail} with the
+ *       {@link QueueDescriptor#SPSC_PUBLISHING} bit set (opaque), then store the slot's sequence
+ *       with release semantics, which order all of them before it (paired with the consumer's
+ *       acquire load of the sequence). No fence follows before the load of the not-empty futex
  *       word: a consumer about to park fences this process for it (the asymmetric Dekker
- *       handshake of {@link ShmQueue}'s parking). Then store {@code tail}, opaque: it serves
+ *       handshake of {@link ShmQueue}'s parking). Then store {@code tail = p + 1}, opaque: it serves
  *       {@link #size()} and the next producer, never the consumer, so its cache line stays with
  *       the producer. The consumer polls the line it is about to read anyway; with a shared
  *       {@code tail} it would pull that line over from the producer's core once per message.</li>
  *   <li>Claim: the producer keeps a private copy of {@code head} and refreshes it (acquire load)
  *       only when the copy says "full" (the FastFlow / JCTools refinement), so it touches the
- *       consumer's line once per lap, not per message. A producer killed after publishing and
- *       before storing {@code tail} leaves {@code tail} one behind: the slot at {@code tail}
- *       holds {@code tail + 1}, and the next claim, by whichever producer, moves past it. Only a
- *       claim that finds the publishing mark not equal to {@code tail} looks at that slot: a
- *       slot at {@code tail} holding {@code tail + 1} implies the mark {@code tail + 1}, stored
- *       before that sequence. A claim never loads from the slot otherwise: the slot's line is
- *       the consumer's, which reads it, and a load (unlike a store) waits until the line comes
- *       over; one on every claim, as this check was first written, cut the rate to a quarter
- *       or less at 64 B.</li>
+ *       consumer's line once per lap, not per message. A producer killed between its two
+ *       stores of {@code tail} leaves the publishing bit set: the next claim, by whichever
+ *       producer, clears it, moving {@code tail} past the slot if the slot holds
+ *       {@code tail + 1} (published), and claims that slot otherwise. Only then does a claim
+ *       load from a slot: the slot's line is the consumer's, which reads it, and a load (unlike
+ *       a store) waits until the line comes over; one on every claim, as this check was first
+ *       written, cut the rate to a quarter at 64 B. A separate publishing mark beside
+ *       {@code tail} instead of the bit, a second load of the producer's own line, cost half of
+ *       it (measured, unexplained).</li>
  *   <li>Release: the consumer reads the payload, then stores {@code head + 1} with release
  *       semantics, which order its reads before the producer may overwrite the slot (paired with
  *       the producer's acquire load of {@code head}); then it loads the not-full futex word, fenced
@@ -108,10 +108,11 @@ public final class SpscQueue extends ShmQueue {
             throw closedForSending();
         }
         long tail = Words.getLongOpaque(body, TAIL_OFFSET);
-        if (Words.getLongOpaque(body, PUBLISHING_OFFSET) != tail
-                && Words.getLongOpaque(body, sequenceOffset(tail)) == tail + 1) {
-            // Published by a producer that died before storing tail (see the notes).
-            tail++;
+        if ((tail & SPSC_PUBLISHING) != 0) { // a producer died publishing (see the notes)
+            tail &= ~SPSC_PUBLISHING;
+            if (Words.getLongOpaque(body, sequenceOffset(tail)) == tail + 1) {
+                tail++;
+            }
             Words.setLongOpaque(body, TAIL_OFFSET, tail);
         }
         // Unsigned: also leaves the fast path if tail - headCache is negative (corruption).
@@ -131,10 +132,15 @@ public final class SpscQueue extends ShmQueue {
     @Override
     void commit(long position, int length) {
         writeLength(position, length);
-        Words.setLongOpaque(body, PUBLISHING_OFFSET, position + 1);
+        Words.setLongOpaque(body, TAIL_OFFSET, position | SPSC_PUBLISHING);
         Words.setLongRelease(body, sequenceOffset(position), position + 1);
         Words.setLongOpaque(body, TAIL_OFFSET, position + 1);
         signalNotEmpty();
+    }
+
+    @Override
+    long queued(long tailWord, long head) {
+        return (tailWord & ~SPSC_PUBLISHING) - head;
     }
 
     @Override

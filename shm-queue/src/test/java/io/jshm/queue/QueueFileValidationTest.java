@@ -162,8 +162,8 @@ class QueueFileValidationTest {
         try (SpscQueue q = SpscQueue.create(file, 4, 16)) {
             q.put(new byte[] {1});
             q.put(new byte[] {2});
-            // What a producer killed between the two stores of commit leaves: slot 1 published, tail still 1.
-            poke(file, QueueDescriptor.TAIL_OFFSET, 1, 8);
+            // What a producer killed between publishing and storing tail leaves: slot 1 published, tail 1 marked publishing.
+            poke(file, QueueDescriptor.TAIL_OFFSET, 1 | QueueDescriptor.SPSC_PUBLISHING, 8);
             try (SpscQueue takeover = SpscQueue.open(file)) {
                 takeover.put(new byte[] {3});
                 assertArrayEquals(new byte[] {1}, takeover.take());
@@ -183,7 +183,7 @@ class QueueFileValidationTest {
                 second.put(new byte[] {2});
             }
             // The second producer died before storing tail 2; the first, which claimed before, sends again.
-            poke(file, QueueDescriptor.TAIL_OFFSET, 1, 8);
+            poke(file, QueueDescriptor.TAIL_OFFSET, 1 | QueueDescriptor.SPSC_PUBLISHING, 8);
             first.put(new byte[] {3});
             assertArrayEquals(new byte[] {1}, first.take());
             assertArrayEquals(new byte[] {2}, first.take());
@@ -200,8 +200,8 @@ class QueueFileValidationTest {
             q.put(new byte[] {2});
             assertArrayEquals(new byte[] {1}, q.take());
             assertArrayEquals(new byte[] {2}, q.take());
-            // The producer died before storing tail 2, and its message was consumed: tail 1, head 2.
-            poke(file, QueueDescriptor.TAIL_OFFSET, 1, 8);
+            // The producer died before storing tail 2, and its message was consumed: tail 1 marked publishing, head 2.
+            poke(file, QueueDescriptor.TAIL_OFFSET, 1 | QueueDescriptor.SPSC_PUBLISHING, 8);
             try (SpscQueue takeover = SpscQueue.open(file)) {
                 assertTrue(takeover.isEmpty());
                 takeover.put(new byte[] {3});
