@@ -35,7 +35,9 @@ import static io.jshm.queue.QueueDescriptor.*;
  *       with release semantics, which order all of them before it (paired with the consumer's
  *       acquire load of the sequence). No fence follows before the load of the not-empty futex
  *       word: a consumer about to park fences this process for it (the asymmetric Dekker
- *       handshake of {@link ShmQueue}'s parking). Then store {@code tail = p + 1}, opaque: it serves
+ *       handshake of {@link ShmQueue}'s parking). Then store {@code tail = p + 1}, with release semantics
+ *       (so that no compiler moves it above the sequence: a producer killed in between would
+ *       leave a clean {@code tail} past a slot never published, and the consumer stuck): it serves
  *       {@link #size()} and the next producer, never the consumer, so its cache line stays with
  *       the producer. The consumer polls the line it is about to read anyway; with a shared
  *       {@code tail} it would pull that line over from the producer's core once per message.</li>
@@ -134,7 +136,7 @@ public final class SpscQueue extends ShmQueue {
         writeLength(position, length);
         Words.setLongOpaque(body, TAIL_OFFSET, position | SPSC_PUBLISHING);
         Words.setLongRelease(body, sequenceOffset(position), position + 1);
-        Words.setLongOpaque(body, TAIL_OFFSET, position + 1);
+        Words.setLongRelease(body, TAIL_OFFSET, position + 1);
         signalNotEmpty();
     }
 

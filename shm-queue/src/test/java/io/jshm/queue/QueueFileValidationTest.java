@@ -175,6 +175,22 @@ class QueueFileValidationTest {
     }
 
     @Test
+    void spscProducerKilledAfterMarkingTailAndBeforePublishingLeavesItsSlotToTheNext() throws Exception {
+        ShmFile file = ShmFile.of(dir, "q");
+        try (SpscQueue q = SpscQueue.create(file, 4, 16)) {
+            q.put(new byte[] {1});
+            q.put(new byte[] {2});
+            // A producer killed between marking tail 2 publishing and storing slot 2's sequence.
+            poke(file, QueueDescriptor.TAIL_OFFSET, 2 | QueueDescriptor.SPSC_PUBLISHING, 8);
+            q.put(new byte[] {3});
+            assertArrayEquals(new byte[] {1}, q.poll());
+            assertArrayEquals(new byte[] {2}, q.poll());
+            assertArrayEquals(new byte[] {3}, q.poll()); // not skipped past slot 2, which was never published
+            assertNull(q.poll());
+        }
+    }
+
+    @Test
     void spscProducerResumingAfterAnotherWasKilledBetweenPublishingAndStoringTailLosesNothing() throws Exception {
         ShmFile file = ShmFile.of(dir, "q");
         try (SpscQueue first = SpscQueue.create(file, 4, 16)) {
