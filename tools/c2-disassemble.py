@@ -58,7 +58,8 @@ def machine_code(lines, header):
 def main():
     if len(sys.argv) != 3:
         sys.exit('usage: c2-disassemble.py HOTSPOT_OUTPUT METHOD   (METHOD as in Class::name)')
-    lines = open(sys.argv[1], errors='replace').read().split('\n')
+    with open(sys.argv[1], errors='replace') as hotspot:
+        lines = hotspot.read().split('\n')
     base, code, notes = machine_code(lines, last_c2_compilation(lines, sys.argv[2]))
     with tempfile.NamedTemporaryFile(suffix='.bin') as binary:
         binary.write(code)

@@ -17,8 +17,8 @@ import io.jshm.core.region.RegionDescriptor;
  *  0       0     closed-for-sending (int)   the closer, once
  *  1     128     tail: next position to claim (long)        producers
  *                MPSC: a tail word, position << 22 | pid of the claimant of position - 1
- *                SPSC: position, with bit 63 ({@link #SPSC_PUBLISHING}) set while the message at
- *                that position is being published
+ *                SPSC: position, with bit 63 set while the message at that position is being
+ *                published ({@link #spscPublishingTailWord})
  *  2     256     head: next position to read (long)         consumers
  *  3     384     not-empty futex word (int): sequence << 2 | fenced bit | parked bit
  *                                          consumers set the bit to park, producers clear it to wake
@@ -132,12 +132,22 @@ public final class QueueDescriptor {
         return (int) (state & PID_MASK);
     }
 
+    /** The bit of an SPSC tail word that says the producer is publishing the message at that position. */
+    private static final long SPSC_PUBLISHING = Long.MIN_VALUE;
+
     /**
-     * The bit of an SPSC tail word that says the producer is publishing the message at that
-     * position: set before the slot's sequence is stored, cleared (with the position moved on)
-     * after. Left set, it tells the next producer that one died in between.
+     * The SPSC tail word a producer stores before the slot's sequence of {@code position}, and
+     * replaces with {@code position + 1} after it. Left in the file, it tells the next producer
+     * that one died in between.
      */
-    public static final long SPSC_PUBLISHING = Long.MIN_VALUE;
+    public static long spscPublishingTailWord(long position) {
+        return position | SPSC_PUBLISHING;
+    }
+
+    /** The position of an SPSC tail word: the word itself unless a producer is (or died) publishing. */
+    public static long spscTailPosition(long tailWord) {
+        return tailWord & ~SPSC_PUBLISHING;
+    }
 
     /** The MPSC tail word for next position {@code position} (modulo 2^42), claimed before by {@code pid}. */
     public static long tailWord(long position, int pid) {

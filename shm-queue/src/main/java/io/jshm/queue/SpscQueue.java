@@ -30,8 +30,8 @@ import static io.jshm.queue.QueueDescriptor.*;
  *       (written only by the producer) counts messages published, its top bit aside. Invariant:
  *       {@code -1 <= tail - head <= capacity} (-1 only after a producer died between publishing
  *       and storing {@code tail}); anything else read from the file is corruption and throws.</li>
- *   <li>Publish: write length and payload with plain stores, and {@code tail} with the
- *       {@link QueueDescriptor#SPSC_PUBLISHING} bit set (opaque), then store the slot's sequence
+ *   <li>Publish: write length and payload with plain stores, and {@code tail} with its top bit
+ *       set ({@link QueueDescriptor#spscPublishingTailWord}, opaque), then store the slot's sequence
  *       with release semantics, which order all of them before it (paired with the consumer's
  *       acquire load of the sequence). No fence follows before the load of the not-empty futex
  *       word: a consumer about to park fences this process for it (the asymmetric Dekker
@@ -109,9 +109,9 @@ public final class SpscQueue extends ShmQueue {
         if (closed()) {
             throw closedForSending();
         }
-        long tail = Words.getLongOpaque(body, TAIL_OFFSET);
-        if ((tail & SPSC_PUBLISHING) != 0) { // a producer died publishing (see the notes)
-            tail &= ~SPSC_PUBLISHING;
+        long word = Words.getLongOpaque(body, TAIL_OFFSET);
+        long tail = spscTailPosition(word);
+        if (tail != word) { // a producer died publishing (see the notes)
             if (Words.getLongOpaque(body, sequenceOffset(tail)) == tail + 1) {
                 tail++;
             }
@@ -134,7 +134,7 @@ public final class SpscQueue extends ShmQueue {
     @Override
     void commit(long position, int length) {
         writeLength(position, length);
-        Words.setLongOpaque(body, TAIL_OFFSET, position | SPSC_PUBLISHING);
+        Words.setLongOpaque(body, TAIL_OFFSET, spscPublishingTailWord(position));
         Words.setLongRelease(body, sequenceOffset(position), position + 1);
         Words.setLongRelease(body, TAIL_OFFSET, position + 1);
         signalNotEmpty();
@@ -142,7 +142,7 @@ public final class SpscQueue extends ShmQueue {
 
     @Override
     long queued(long tailWord, long head) {
-        return (tailWord & ~SPSC_PUBLISHING) - head;
+        return spscTailPosition(tailWord) - head;
     }
 
     @Override

@@ -239,7 +239,7 @@ class CrossProcessDeathTest {
                 drainWhile(q, check, () -> {
                     killWhenPast(first, check, 0, killAfter);
                     // What the first producer had published (tail; one more if it died before storing it).
-                    publishedByFirst.set(Words.getLongVolatile(q.body, QueueDescriptor.TAIL_OFFSET) & ~QueueDescriptor.SPSC_PUBLISHING);
+                    publishedByFirst.set(QueueDescriptor.spscTailPosition(Words.getLongVolatile(q.body, QueueDescriptor.TAIL_OFFSET)));
                     JvmProcess second = startProducer(children, file, QueueKind.SPSC, 1, secondCount);
                     Children.assertExitsCleanly(second, Duration.ofMinutes(2));
                 });

@@ -159,16 +159,12 @@ class QueueFileValidationTest {
     @Test
     void spscProducerKilledBetweenPublishingAndStoringTailLosesNothing() throws Exception {
         ShmFile file = ShmFile.of(dir, "q");
-        try (SpscQueue q = SpscQueue.create(file, 4, 16)) {
-            q.put(new byte[] {1});
-            q.put(new byte[] {2});
+        try (SpscQueue q = spscQueueHolding(file, 1, 2)) {
             // What a producer killed between publishing and storing tail leaves: slot 1 published, tail 1 marked publishing.
-            poke(file, QueueDescriptor.TAIL_OFFSET, 1 | QueueDescriptor.SPSC_PUBLISHING, 8);
+            pokeSpscTailPublishing(file, 1);
             try (SpscQueue takeover = SpscQueue.open(file)) {
                 takeover.put(new byte[] {3});
-                assertArrayEquals(new byte[] {1}, takeover.take());
-                assertArrayEquals(new byte[] {2}, takeover.take());
-                assertArrayEquals(new byte[] {3}, takeover.take());
+                assertReceivesThenNothing(takeover, 1, 2, 3);
                 assertTrue(takeover.isEmpty());
             }
         }
@@ -177,33 +173,25 @@ class QueueFileValidationTest {
     @Test
     void spscProducerKilledAfterMarkingTailAndBeforePublishingLeavesItsSlotToTheNext() throws Exception {
         ShmFile file = ShmFile.of(dir, "q");
-        try (SpscQueue q = SpscQueue.create(file, 4, 16)) {
-            q.put(new byte[] {1});
-            q.put(new byte[] {2});
+        try (SpscQueue q = spscQueueHolding(file, 1, 2)) {
             // A producer killed between marking tail 2 publishing and storing slot 2's sequence.
-            poke(file, QueueDescriptor.TAIL_OFFSET, 2 | QueueDescriptor.SPSC_PUBLISHING, 8);
+            pokeSpscTailPublishing(file, 2);
             q.put(new byte[] {3});
-            assertArrayEquals(new byte[] {1}, q.poll());
-            assertArrayEquals(new byte[] {2}, q.poll());
-            assertArrayEquals(new byte[] {3}, q.poll()); // not skipped past slot 2, which was never published
-            assertNull(q.poll());
+            assertReceivesThenNothing(q, 1, 2, 3); // 3 not skipped past slot 2, which was never published
         }
     }
 
     @Test
     void spscProducerResumingAfterAnotherWasKilledBetweenPublishingAndStoringTailLosesNothing() throws Exception {
         ShmFile file = ShmFile.of(dir, "q");
-        try (SpscQueue first = SpscQueue.create(file, 4, 16)) {
-            first.put(new byte[] {1});
+        try (SpscQueue first = spscQueueHolding(file, 1)) {
             try (SpscQueue second = SpscQueue.open(file)) {
                 second.put(new byte[] {2});
             }
             // The second producer died before storing tail 2; the first, which claimed before, sends again.
-            poke(file, QueueDescriptor.TAIL_OFFSET, 1 | QueueDescriptor.SPSC_PUBLISHING, 8);
+            pokeSpscTailPublishing(file, 1);
             first.put(new byte[] {3});
-            assertArrayEquals(new byte[] {1}, first.take());
-            assertArrayEquals(new byte[] {2}, first.take());
-            assertArrayEquals(new byte[] {3}, first.take());
+            assertReceivesThenNothing(first, 1, 2, 3);
             assertTrue(first.isEmpty());
         }
     }
@@ -211,20 +199,38 @@ class QueueFileValidationTest {
     @Test
     void spscProducerKilledBetweenPublishingAndStoringTailWhoseMessageWasConsumedLeavesAnOpenableQueue() throws Exception {
         ShmFile file = ShmFile.of(dir, "q");
-        try (SpscQueue q = SpscQueue.create(file, 4, 16)) {
-            q.put(new byte[] {1});
-            q.put(new byte[] {2});
-            assertArrayEquals(new byte[] {1}, q.take());
-            assertArrayEquals(new byte[] {2}, q.take());
+        try (SpscQueue q = spscQueueHolding(file, 1, 2)) {
+            assertReceivesThenNothing(q, 1, 2);
             // The producer died before storing tail 2, and its message was consumed: tail 1 marked publishing, head 2.
-            poke(file, QueueDescriptor.TAIL_OFFSET, 1 | QueueDescriptor.SPSC_PUBLISHING, 8);
+            pokeSpscTailPublishing(file, 1);
             try (SpscQueue takeover = SpscQueue.open(file)) {
                 assertTrue(takeover.isEmpty());
                 takeover.put(new byte[] {3});
-                assertArrayEquals(new byte[] {3}, takeover.take());
-                assertNull(takeover.poll());
+                assertReceivesThenNothing(takeover, 3);
             }
         }
+    }
+
+    /** A new 4-slot SPSC queue holding the one-byte messages {@code messages}. */
+    private static SpscQueue spscQueueHolding(ShmFile file, int... messages) throws InterruptedException {
+        SpscQueue q = SpscQueue.create(file, 4, 16);
+        for (int message : messages) {
+            q.put(new byte[] {(byte) message});
+        }
+        return q;
+    }
+
+    /** What an SPSC producer killed while publishing the message at {@code position} leaves in the file. */
+    private static void pokeSpscTailPublishing(ShmFile file, long position) throws IOException {
+        poke(file, QueueDescriptor.TAIL_OFFSET, QueueDescriptor.spscPublishingTailWord(position), 8);
+    }
+
+    /** Polls the one-byte messages {@code expected} from {@code q}, in order, then nothing (never blocks). */
+    private static void assertReceivesThenNothing(ShmQueue q, int... expected) {
+        for (int message : expected) {
+            assertArrayEquals(new byte[] {(byte) message}, q.poll());
+        }
+        assertNull(q.poll());
     }
 
     @Test
