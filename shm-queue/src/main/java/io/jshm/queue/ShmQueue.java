@@ -111,6 +111,20 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
      * throughput unchanged. Short enough that a wait still reaches the futex within 50 µs.
      */
     private static final long YIELD_UNTIL_NANOS = 50_000;
+    /**
+     * How long a waiting {@link #drain(MessageHandler, int, Duration)} that found the queue empty
+     * lets pass before it looks again, so that a batch gathers. A consumer that looks again at
+     * once keeps up with a streaming producer message by message: it reads each slot as soon as
+     * it is published, and polls the slot the producer is writing next, so the two cores hand
+     * that slot's line back and forth several times per message. Letting messages gather puts
+     * the consumer a batch behind, on lines the producer has finished with. Measured (two
+     * threads, SpscQueue, messages ignored by the consumer; 0 / 250 / 500 / 1,000 / 2,000 ns):
+     * 10 / 20 / 25 / 31 / 34 M msg/s at 1 KiB, 36 / 45 / 49 / 54 / 57 at 64 B; MpscQueue at
+     * 1 KiB 7.5 / 11 / 16 / 18 / 17. The price: a message that arrives while the queue is found
+     * empty waits up to this long more; {@code take}, {@code poll} and {@code read} look again at
+     * once, for the lowest latency per message.
+     */
+    private static final long GATHER_NANOS = 1_000;
     private static final long PARK_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(PARK_SLICE_MILLIS);
 
     final SharedRegion region;
@@ -518,12 +532,19 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
         return count;
     }
 
-    /** As {@link #drain(MessageHandler, int)}, first waiting at most {@code timeout} for one message. */
+    /**
+     * As {@link #drain(MessageHandler, int)}, first waiting at most {@code timeout} for one
+     * message. Made for throughput: if the queue is empty, it looks again only after about a
+     * microsecond, so that a batch can gather, then as {@link #take()} does. (A consumer that
+     * chases a streaming producer message by message contends with it for the slot it is
+     * writing, and slows both down to as little as a third.) For the lowest latency per message,
+     * use {@code take}, {@code poll} or {@code read}.
+     */
     public final int drain(MessageHandler handler, int limit, Duration timeout) throws InterruptedException {
         if (limit <= 0) {
             return 0;
         }
-        long first = acquireOrWait(nanos(timeout));
+        long first = gatherOrWait(nanos(timeout));
         if (first == NONE) {
             return 0;
         }
@@ -606,6 +627,24 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
             throw new IllegalArgumentException("destination holds " + room + " bytes, fewer than the queue's maximum message length "
                     + maxLength);
         }
+    }
+
+    /**
+     * As {@link #acquireOrWait}, for a batch: having found the queue empty, lets
+     * {@link #GATHER_NANOS} pass before it looks again.
+     */
+    private long gatherOrWait(long timeoutNanos) throws InterruptedException {
+        long position = tryAcquire();
+        if (position != NONE || timeoutNanos <= 0) {
+            return position;
+        }
+        long start = System.nanoTime();
+        long gather = Math.min(GATHER_NANOS, timeoutNanos);
+        long waited;
+        while ((waited = System.nanoTime() - start) < gather) {
+            Thread.onSpinWait();
+        }
+        return acquireOrWait(timeoutNanos - waited);
     }
 
     private long acquireOrWait(long timeoutNanos) throws InterruptedException {

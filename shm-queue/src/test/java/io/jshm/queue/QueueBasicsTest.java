@@ -181,6 +181,32 @@ class QueueBasicsTest {
 
     @ParameterizedTest
     @EnumSource(QueueKind.class)
+    void waitingDrainWaitsOnPastItsGatheringPauseForAMessageAndForTheEndOfTheStream(QueueKind kind) throws Exception {
+        try (ShmQueue q = kind.create(ShmFile.of(dir, "q"), 8, 8)) {
+            List<byte[]> got = new ArrayList<>();
+            MessageHandler collect = (b, off, len) -> got.add(b.asSlice(off, len).toArray(ValueLayout.JAVA_BYTE));
+            // A timeout shorter than the pause: one more look when it ends, nothing found.
+            assertEquals(0, q.drain(collect, 8, Duration.ofNanos(1)));
+            // Parked is past the pause; the drain must still wake for a message...
+            var drained = new FutureTask<>(() -> q.drain(collect, 8, Duration.ofSeconds(10)));
+            Thread.ofPlatform().daemon().start(drained);
+            QueueWaiters.awaitWaiting(q, QueueDescriptor.CONSUMERS_WAITING_OFFSET, 1);
+            q.put(message(5, 1));
+            assertEquals(1, drained.get(2, TimeUnit.SECONDS));
+            assertEquals(1, got.size());
+            assertArrayEquals(message(5, 1), got.get(0));
+            // ...and for the end of the stream.
+            var ended = new FutureTask<>(() -> assertThrows(EndOfStreamException.class,
+                    () -> q.drain(collect, 8, Duration.ofSeconds(10))));
+            Thread.ofPlatform().daemon().start(ended);
+            QueueWaiters.awaitWaiting(q, QueueDescriptor.CONSUMERS_WAITING_OFFSET, 1);
+            q.closeForSending();
+            ended.get(2, TimeUnit.SECONDS);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(QueueKind.class)
     void handlerThrowingMidBatchConsumesThatMessageAndGivesEverySlotBack(QueueKind kind) throws Exception {
         try (ShmQueue q = kind.create(ShmFile.of(dir, "q"), 8, 8)) {
             for (int i = 0; i < 5; i++) {
