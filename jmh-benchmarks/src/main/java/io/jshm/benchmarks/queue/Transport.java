@@ -55,6 +55,9 @@ abstract class Transport implements AutoCloseable {
      */
     static final int CAPACITY = 1024;
 
+    /** The pause of jshm's waiting {@code drain} after it finds the queue empty (ShmQueue.GATHER_NANOS). */
+    static final long GATHER_NANOS = 1_000;
+
     /**
      * What a receiver does with each message: nothing beyond learning that it is there (which
      * measures the channel alone), or read every byte of it, summing it as longs with the
@@ -232,11 +235,22 @@ abstract class Transport implements AutoCloseable {
             return lastType != END;
         }
 
+        /**
+         * Waits as jshm's {@code drain} does: after a read that found nothing, a pause of
+         * {@link #GATHER_NANOS} before the next, so that both rings are compared under the same
+         * waiting policy (Agrona leaves it to the caller's idle strategy).
+         */
         @Override
         int receiveBatch() {
-            int n;
-            while ((n = ring.read(onMessage, 256)) == 0) {
-                Thread.onSpinWait();
+            int n = ring.read(onMessage, 256);
+            if (n == 0) {
+                long start = System.nanoTime();
+                while (System.nanoTime() - start < GATHER_NANOS) {
+                    Thread.onSpinWait();
+                }
+                while ((n = ring.read(onMessage, 256)) == 0) {
+                    Thread.onSpinWait();
+                }
             }
             return lastType == END ? -1 : n;
         }
