@@ -124,14 +124,31 @@ class QueueBasicsTest {
     @EnumSource(QueueKind.class)
     void aTimeoutSpentSpinningLeavesNoParkedMark(QueueKind kind) throws Exception {
         try (ShmQueue q = kind.create(ShmFile.of(dir, "q"), 4, 8)) {
+            MessageHandler ignore = (b, off, len) -> { };
             for (int i = 0; i < 100; i++) {
                 assertNull(q.poll(Duration.ofNanos(1_000)));
+                // A drain's pause without looking (1 µs) is cut short by a shorter timeout too.
+                assertEquals(0, q.drain(ignore, 8, Duration.ofNanos(500)));
+                assertEquals(0, q.drain(ignore, 8, Duration.ofNanos(1_000)));
             }
             assertEquals(0, Words.getIntVolatile(q.body, QueueDescriptor.NOT_EMPTY_SEQUENCE_OFFSET),
                     "not-empty futex word");
             long callsBefore = Futex.systemCallCount();
             assertTrue(q.offer(message(8, 1)));
             assertEquals(0, Futex.systemCallCount() - callsBefore, "futex calls of a send nobody waits for");
+            // The same on a full queue, whose MpmcQueue producers pause too.
+            while (q.offer(message(8, 2))) {
+                // fill it
+            }
+            for (int i = 0; i < 100; i++) {
+                assertFalse(q.offer(message(8, 3), Duration.ofNanos(500)));
+                assertFalse(q.offer(message(8, 3), Duration.ofNanos(1_000)));
+            }
+            assertEquals(0, Words.getIntVolatile(q.body, QueueDescriptor.NOT_FULL_SEQUENCE_OFFSET),
+                    "not-full futex word");
+            callsBefore = Futex.systemCallCount();
+            assertArrayEquals(message(8, 1), q.poll());
+            assertEquals(0, Futex.systemCallCount() - callsBefore, "futex calls of a receive nobody waits for");
         }
     }
 

@@ -55,7 +55,7 @@ abstract class Transport implements AutoCloseable {
      */
     static final int CAPACITY = 1024;
 
-    /** The pause of jshm's waiting {@code drain} after it finds the queue empty (ShmQueue.GATHER_NANOS). */
+    /** The pause of jshm's waiting {@code drain} after it finds the queue empty ({@code ShmQueue.GATHER_NANOS}). */
     static final long GATHER_NANOS = 1_000;
 
     /**
