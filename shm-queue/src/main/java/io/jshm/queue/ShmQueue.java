@@ -128,7 +128,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
      * once, for the lowest latency per message. The same holds the other way round where
      * consumers free slots one at a time ({@link #claimPauseNanos()}).
      */
-    static final long GATHER_NANOS = 1_000;
+    static final long BATCH_PAUSE_NANOS = 1_000;
     private static final long PARK_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(PARK_SLICE_MILLIS);
 
     final SharedRegion region;
@@ -559,7 +559,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
         if (limit <= 0) {
             return 0;
         }
-        long first = slotOrWait(false, GATHER_NANOS, nanos(timeout));
+        long first = slotOrWait(false, BATCH_PAUSE_NANOS, nanos(timeout));
         if (first == NONE) {
             return 0;
         }
@@ -650,7 +650,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
 
     /**
      * A slot to write (producer) or read (consumer): tries, spins for {@link #SPIN_NANOS} (the
-     * first {@code pauseNanos} of it without looking, see {@link #GATHER_NANOS}), yields until
+     * first {@code pauseNanos} of it without looking, see {@link #BATCH_PAUSE_NANOS}), yields until
      * {@link #YIELD_UNTIL_NANOS} after the start, then parks; each phase is cut short by the
      * timeout.
      */
@@ -663,9 +663,11 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
         long spinNanos = Math.min(SPIN_NANOS, timeoutNanos);
         long yieldNanos = Math.min(YIELD_UNTIL_NANOS, timeoutNanos);
         long waited;
-        long pause = Math.min(pauseNanos, spinNanos);
-        while (System.nanoTime() - start < pause) {
-            Thread.onSpinWait();
+        if (pauseNanos > 0) { // take, poll, read and most producers look again at once: no clock read
+            long pause = Math.min(pauseNanos, spinNanos);
+            while (System.nanoTime() - start < pause) {
+                Thread.onSpinWait();
+            }
         }
         do {
             Thread.onSpinWait();

@@ -55,8 +55,8 @@ abstract class Transport implements AutoCloseable {
      */
     static final int CAPACITY = 1024;
 
-    /** The pause of jshm's waiting {@code drain} after it finds the queue empty ({@code ShmQueue.GATHER_NANOS}). */
-    static final long GATHER_NANOS = 1_000;
+    /** The pause of jshm's waiting {@code drain} after it finds the queue empty ({@code ShmQueue.BATCH_PAUSE_NANOS}). */
+    static final long BATCH_PAUSE_NANOS = 1_000;
 
     /**
      * What a receiver does with each message: nothing beyond learning that it is there (which
@@ -237,7 +237,7 @@ abstract class Transport implements AutoCloseable {
 
         /**
          * Waits as jshm's {@code drain} does: after a read that found nothing, a pause of
-         * {@link #GATHER_NANOS} before the next, so that both rings are compared under the same
+         * {@link #BATCH_PAUSE_NANOS} before the next, so that both rings are compared under the same
          * waiting policy (Agrona leaves it to the caller's idle strategy).
          */
         @Override
@@ -245,7 +245,7 @@ abstract class Transport implements AutoCloseable {
             int n = ring.read(onMessage, 256);
             if (n == 0) {
                 long start = System.nanoTime();
-                while (System.nanoTime() - start < GATHER_NANOS) {
+                while (System.nanoTime() - start < BATCH_PAUSE_NANOS) {
                     Thread.onSpinWait();
                 }
                 while ((n = ring.read(onMessage, 256)) == 0) {
