@@ -18,6 +18,8 @@ import java.util.Locale;
  * load.
  */
 final class Libc {
+    static final int EPERM = 1;
+    static final int ESRCH = 3;
     static final int EINTR = 4;
     static final int EAGAIN = 11;
     static final int ENOSPC = 28;
@@ -77,6 +79,8 @@ final class Libc {
         static final MethodHandle POSIX_FALLOCATE;
         /** {@code int close(int fd)}. */
         static final MethodHandle CLOSE;
+        /** {@code int kill(pid_t pid, int sig)}. */
+        static final MethodHandle KILL;
 
         static {
             Linker linker = Linker.nativeLinker();
@@ -104,6 +108,10 @@ final class Libc {
             CLOSE = linker.downcallHandle(
                     libc.findOrThrow("close"),
                     FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+            KILL = linker.downcallHandle(
+                    libc.findOrThrow("kill"),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+                    errno);
         }
 
         private Linked() {

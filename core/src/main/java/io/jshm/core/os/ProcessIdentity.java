@@ -15,6 +15,13 @@ import java.nio.file.Path;
  * value {@link ProcessHandle.Info#startInstant()} is computed from, read without allocating a
  * {@code ProcessHandle}.
  *
+ * <p>A pid missing from {@code /proc} is not taken for dead on that alone: {@code /proc} mounted
+ * with {@code hidepid=2} (usual on hardened hosts) hides the processes of other users, and two
+ * users' processes may share a queue or a lock through group permissions. {@code kill(pid, 0)}
+ * then says whether the pid is in use ({@code ESRCH} only when it is not). A hidden process's
+ * start time cannot be read, so a dead process whose pid a hidden one reuses counts as alive until
+ * that one ends too: a wait, never a live process's resources taken.
+ *
  * @param pid       the process id
  * @param startTime the start time in clock ticks since boot, never 0 for a real process
  */
@@ -34,9 +41,9 @@ public record ProcessIdentity(long pid, long startTime) {
     /**
      * Whether this process still runs: its pid exists, is not a zombie, and started at the
      * recorded time (so it is not a later process that reuses the pid). When {@code /proc}
-     * cannot tell (its file exists but cannot be read: no file descriptor left, say), the answer
-     * is yes: callers take a dead process's resources, and must never take a live one's; they
-     * ask again later.
+     * cannot tell (its file exists but cannot be read: no file descriptor left, say; or the pid
+     * is in use by a process {@code /proc} hides), the answer is yes: callers take a dead
+     * process's resources, and must never take a live one's; they ask again later.
      */
     public boolean isAlive() {
         if (this.equals(CURRENT)) {
@@ -44,7 +51,7 @@ public record ProcessIdentity(long pid, long startTime) {
         }
         String[] fields = statFields(pid);
         if (fields == null) {
-            return false;
+            return pidInUse(pid);
         }
         if (fields == UNREADABLE) {
             return true;
@@ -56,10 +63,33 @@ public record ProcessIdentity(long pid, long startTime) {
         return Long.parseLong(fields[START_TIME_INDEX]) == startTime;
     }
 
-    /** Whether the process with this pid is alive, whatever its start time (yes when {@code /proc} cannot tell). */
+    /** Whether the process with this pid is alive, whatever its start time (yes when {@code /proc} cannot tell, as above). */
     public static boolean isAlive(long pid) {
         String[] fields = statFields(pid);
-        return fields == UNREADABLE || fields != null && "ZXx".indexOf(fields[STATE_INDEX].charAt(0)) < 0;
+        if (fields == null) {
+            return pidInUse(pid);
+        }
+        return fields == UNREADABLE || "ZXx".indexOf(fields[STATE_INDEX].charAt(0)) < 0;
+    }
+
+    /**
+     * For a pid without a {@code /proc} entry: whether a process has it all the same, hidden from
+     * this one ({@code hidepid=2}). Asks {@code kill(pid, 0)}, which sends nothing: {@code EPERM}
+     * means a process of another user has the pid; only {@code ESRCH} means none has.
+     */
+    private static boolean pidInUse(long pid) {
+        if (pid <= 0 || pid > Integer.MAX_VALUE) {
+            return false; // no process has it; and kill(0 or -1, ...) would mean process groups
+        }
+        Libc.requireSupportedOs();
+        Libc.Scratch scratch = Libc.Scratch.get();
+        int result;
+        try {
+            result = (int) Libc.Linked.KILL.invokeExact(scratch.callState, (int) pid, 0);
+        } catch (Throwable t) {
+            throw new IllegalStateException("kill downcall failed", t);
+        }
+        return result == 0 || scratch.errno() != Libc.ESRCH;
     }
 
     /** The identity of a running process, or null when no process has this pid or its {@code /proc} entry cannot be read. */
