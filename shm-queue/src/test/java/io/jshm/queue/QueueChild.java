@@ -50,7 +50,11 @@ public final class QueueChild {
                 long position = q.tryClaim();
                 System.out.println("claimed " + position);
                 Path go = dir.resolve(args[4]);
+                long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
                 while (!Files.exists(go)) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError("no " + go + " after 2 minutes: the test that started this child is gone");
+                    }
                     Thread.sleep(1);
                 }
                 q.commit(position, 0);
