@@ -10,7 +10,9 @@ import io.jshm.core.region.RegionDescriptor;
  *
  * <p>Header parameters: {@code p0} = capacity in messages (a power of two, 2 ..
  * {@value #MAX_CAPACITY}), {@code p1} = maximum message length in bytes (0 ..
- * {@value #MAX_MESSAGE_LENGTH}), {@code p2} = flags ({@link #FLAG_JOINABLE}).
+ * {@value #MAX_MESSAGE_LENGTH}), {@code p2} = flags ({@link #FLAG_JOINABLE}); for a
+ * {@link FanInQueue}, {@code p2} = the number of lanes (a power of two, at most
+ * {@code p0 / 2}), each lane {@code p0 / p2} consecutive slots.
  *
  * <pre>
  *  line  offset  field                      written by
@@ -32,8 +34,13 @@ import io.jshm.core.region.RegionDescriptor;
  *        776     join futex sequence (int)
  *        780     joiners waiting (int)
  *  7     896     slots: capacity x slotSize bytes
+ *        then    fan-in queues only: lanes x {@value #LANE_SIZE} bytes of lane words ({@link #laneOffset}):
+ *        +0        tail of the lane, as an SPSC tail word                    the lane's producer
+ *        +8        owner: pid << 32 | a serial unique in that process, 0 if none    producers, by CAS
+ *        +128      head of the lane                                          the consumer
  *
- *  slot  +0      MPMC, MPSC: state (long, below); SPSC: sequence, position + 1 once published
+ *  slot  +0      MPMC, MPSC: state (long, below); SPSC and a fan-in lane: sequence, position + 1
+ *                once published (position counted in the lane)
  *        +8      message length (int)
  *        +12     reserved
  *        +16     payload, maxMessageLength bytes, padded to a multiple of 8
@@ -66,6 +73,12 @@ public final class QueueDescriptor {
     public static final int JOIN_SEQUENCE_OFFSET = 776;
     public static final int JOINERS_WAITING_OFFSET = 780;
     public static final int SLOTS_OFFSET = 896;
+
+    /** Fan-in queues: the bytes of one lane's words, and their offsets in it. */
+    public static final int LANE_SIZE = 256;
+    public static final int LANE_TAIL_OFFSET = 0;
+    public static final int LANE_OWNER_OFFSET = 8;
+    public static final int LANE_HEAD_OFFSET = 128;
 
     public static final int SLOT_STATE_OFFSET = 0;
     public static final int SLOT_LENGTH_OFFSET = 8;
@@ -107,6 +120,26 @@ public final class QueueDescriptor {
     /** The body size of a queue of {@code capacity} slots. */
     public static long bodySize(int capacity, int maxMessageLength) {
         return SLOTS_OFFSET + capacity * slotSize(maxMessageLength);
+    }
+
+    /** Fan-in queues: the body size with {@code lanes} lanes. */
+    public static long bodySize(int capacity, int maxMessageLength, int lanes) {
+        return bodySize(capacity, maxMessageLength) + (long) lanes * LANE_SIZE;
+    }
+
+    /** Fan-in queues: the offset of lane {@code lane}'s words, after the slots. */
+    public static long laneOffset(int capacity, int maxMessageLength, int lane) {
+        return bodySize(capacity, maxMessageLength) + (long) lane * LANE_SIZE;
+    }
+
+    /** Fan-in queues: the owner word of a lane leased by {@code pid} under {@code serial}. */
+    public static long laneOwner(long pid, int serial) {
+        return pid << 32 | (serial & 0xFFFF_FFFFL);
+    }
+
+    /** Fan-in queues: the pid of a lane owner word. */
+    public static long laneOwnerPid(long owner) {
+        return owner >>> 32;
     }
 
     /** The slot state word for {@code position} (modulo 2^39), {@code kind} and {@code pid}. */
@@ -162,6 +195,14 @@ public final class QueueDescriptor {
     /** The pid of the claimant of the position before, of an MPSC tail word (0 if none yet). */
     public static int tailClaimant(long tailWord) {
         return (int) (tailWord & PID_MASK);
+    }
+
+    /** Checks the lanes of a new fan-in queue of {@code capacity} slots. */
+    static void checkLanes(int capacity, int lanes) {
+        if (lanes < 1 || Integer.bitCount(lanes) != 1 || lanes > capacity / 2) {
+            throw new IllegalArgumentException("lanes must be a power of two in 1.." + capacity / 2
+                    + " (each lane at least 2 of the " + capacity + " slots), was " + lanes);
+        }
     }
 
     /** Checks the parameters of a new queue. */

@@ -57,7 +57,7 @@ import static io.jshm.queue.QueueDescriptor.*;
  * sending threads and one receiving thread at a time, an {@code SpscQueue} one of each, in all
  * processes together.
  */
-public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue, MpscQueue, MpmcQueue {
+public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue, MpscQueue, MpmcQueue, FanInQueue {
     /** The longest single futex wait of a blocked operation. */
     public static final long PARK_SLICE_MILLIS = 100;
 
@@ -165,21 +165,27 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
         QueueDescriptor.checkParameters(capacity, maxLength);
         SharedRegion region = SharedRegion.openOrCreate(file, spec(kind, capacity, maxLength, flags),
                 body -> initialize(body, kind, capacity, maxLength));
-        return validate(region, capacity, maxLength, flags);
+        return validate(region, kind, capacity, maxLength, flags);
     }
 
-    /** Opens and validates; {@code capacity} or {@code maxLength} of -1 accept what the file says. */
+    /**
+     * Opens and validates; {@code capacity} or {@code maxLength} of -1 accept what the file says,
+     * and so does a fan-in queue's {@code flags} (its lanes) of -1.
+     */
     static SharedRegion openRegion(ShmFile file, RegionKind kind, int capacity, int maxLength, long flags) {
-        return validate(SharedRegion.open(file, kind), capacity, maxLength, flags);
+        return validate(SharedRegion.open(file, kind), kind, capacity, maxLength, flags);
     }
 
     private static RegionSpec spec(RegionKind kind, int capacity, int maxLength, long flags) {
-        return new RegionSpec(kind, QueueDescriptor.bodySize(capacity, maxLength), capacity, maxLength, flags);
+        long bodySize = kind == RegionKind.FAN_IN_QUEUE
+                ? QueueDescriptor.bodySize(capacity, maxLength, (int) flags)
+                : QueueDescriptor.bodySize(capacity, maxLength);
+        return new RegionSpec(kind, bodySize, capacity, maxLength, flags);
     }
 
     private static void initialize(MemorySegment body, RegionKind kind, int capacity, int maxLength) {
-        if (kind == RegionKind.SPSC_QUEUE) {
-            return; // an SPSC slot starts at sequence 0, as the file does
+        if (kind == RegionKind.SPSC_QUEUE || kind == RegionKind.FAN_IN_QUEUE) {
+            return; // a sequence starts at 0, and a lane at tail 0, head 0, no owner, as the file does
         }
         long slotSize = QueueDescriptor.slotSize(maxLength);
         for (long i = 0; i < capacity; i++) {
@@ -187,24 +193,33 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
         }
     }
 
-    private static SharedRegion validate(SharedRegion region, int capacity, int maxLength, long flags) {
+    private static SharedRegion validate(SharedRegion region, RegionKind kind, int capacity, int maxLength, long flags) {
         try {
             long foundCapacity = region.parameter(CAPACITY_PARAMETER);
             long foundMax = region.parameter(MAX_LENGTH_PARAMETER);
+            long foundFlags = region.parameter(FLAGS_PARAMETER);
             if (capacity >= 0) {
                 region.requireParameter(CAPACITY_PARAMETER, "capacity", capacity);
             }
             if (maxLength >= 0) {
                 region.requireParameter(MAX_LENGTH_PARAMETER, "maximum message length", maxLength);
             }
-            region.requireParameter(FLAGS_PARAMETER, "queue flags", flags,
-                    f -> (f & FLAG_JOINABLE) != 0 ? "joinable" : f == 0 ? "not joinable" : "flags 0x" + Long.toHexString(f));
-            if (foundCapacity < 2 || foundCapacity > MAX_CAPACITY || Long.bitCount(foundCapacity) != 1
-                    || foundMax < 0 || foundMax > MAX_MESSAGE_LENGTH) {
-                throw new QueueCorruptedException(region.file().path(), "header records capacity " + foundCapacity
-                        + " and maximum message length " + foundMax);
+            boolean fanIn = kind == RegionKind.FAN_IN_QUEUE;
+            if (!fanIn) {
+                region.requireParameter(FLAGS_PARAMETER, "queue flags", flags,
+                        f -> (f & FLAG_JOINABLE) != 0 ? "joinable" : f == 0 ? "not joinable" : "flags 0x" + Long.toHexString(f));
+            } else if (flags >= 0) {
+                region.requireParameter(FLAGS_PARAMETER, "lanes", flags);
             }
-            region.requireBodySize(QueueDescriptor.bodySize((int) foundCapacity, (int) foundMax));
+            if (foundCapacity < 2 || foundCapacity > MAX_CAPACITY || Long.bitCount(foundCapacity) != 1
+                    || foundMax < 0 || foundMax > MAX_MESSAGE_LENGTH
+                    || fanIn && (foundFlags < 1 || Long.bitCount(foundFlags) != 1 || foundFlags > foundCapacity / 2)) {
+                throw new QueueCorruptedException(region.file().path(), "header records capacity " + foundCapacity
+                        + " and maximum message length " + foundMax + (fanIn ? " in " + foundFlags + " lanes" : ""));
+            }
+            region.requireBodySize(fanIn
+                    ? QueueDescriptor.bodySize((int) foundCapacity, (int) foundMax, (int) foundFlags)
+                    : QueueDescriptor.bodySize((int) foundCapacity, (int) foundMax));
             return region;
         } catch (RuntimeException e) {
             region.close();
@@ -888,9 +903,14 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
      * read in that order and clamped to 0..capacity. Claimed messages not yet published count.
      */
     public final int size() {
+        return (int) Math.max(0, Math.min(capacity, queuedNow()));
+    }
+
+    /** What {@link #size()} reports before clamping: {@code tail - head} of the queue's counters. */
+    long queuedNow() {
         long tail = Words.getLongVolatile(body, TAIL_OFFSET);
         long head = Words.getLongVolatile(body, HEAD_OFFSET);
-        return (int) Math.max(0, Math.min(capacity, queued(tail, head)));
+        return queued(tail, head);
     }
 
     /** {@code tail - head}, from the tail word as this kind of queue stores it. */
@@ -908,17 +928,22 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
      * @return the head it checked
      */
     final long checkCounters(long minQueued) {
+        return checkCounters("", HEAD_OFFSET, TAIL_OFFSET, minQueued, capacity);
+    }
+
+    /** As {@link #checkCounters(long)}, for the counters at these offsets ({@code where} names them in the message). */
+    final long checkCounters(String where, long headOffset, long tailOffset, long minQueued, long maxQueued) {
         long head;
         long tail;
         do {
-            head = Words.getLongVolatile(body, HEAD_OFFSET);
-            tail = Words.getLongVolatile(body, TAIL_OFFSET);
-        } while (Words.getLongVolatile(body, HEAD_OFFSET) != head);
+            head = Words.getLongVolatile(body, headOffset);
+            tail = Words.getLongVolatile(body, tailOffset);
+        } while (Words.getLongVolatile(body, headOffset) != head);
         long queued = queued(tail, head);
-        if (head < 0 || queued < minQueued || queued > capacity) {
+        if (head < 0 || queued < minQueued || queued > maxQueued) {
             region.close();
-            throw new QueueCorruptedException(region.file().path(), "head " + head + " and tail word " + tail
-                    + " give tail - head = " + queued + ", outside " + minQueued + ".." + capacity);
+            throw new QueueCorruptedException(region.file().path(), where + "head " + head + " and tail word " + tail
+                    + " give tail - head = " + queued + ", outside " + minQueued + ".." + maxQueued);
         }
         return head;
     }

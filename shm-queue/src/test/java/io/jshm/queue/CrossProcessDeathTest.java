@@ -195,7 +195,7 @@ class CrossProcessDeathTest {
      * survivor's all arrive, and each kill costs at most the one claim it interrupted.
      */
     @ParameterizedTest
-    @EnumSource(value = QueueKind.class, names = {"MPSC", "MPMC"})
+    @EnumSource(value = QueueKind.class, names = {"MPSC", "MPMC", "FAN_IN"})
     void producersKilledAtRandomMomentsCostNothingButTheirClaimInFlight(QueueKind kind) throws Exception {
         long survivorCount = 100_000;
         rounds(kind, (round, file, random, context) -> {
@@ -225,22 +225,25 @@ class CrossProcessDeathTest {
      * An {@link SpscQueue}'s producer JVM killed at a random moment of a stream, then a new
      * producer JVM taking over: the consumer gets a prefix of the first one's messages, intact,
      * then every message of the second (the file was left consistent at whatever instruction
-     * the first died).
+     * the first died). A {@link FanInQueue}'s second producer takes over the dead one's lane,
+     * the first it finds free (lane 0), and goes on there.
      */
-    @Test
-    void spscProducerKilledMidStreamLeavesAQueueTheNextProducerContinues() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = QueueKind.class, names = {"SPSC", "FAN_IN"})
+    void producerKilledMidStreamLeavesAQueueTheNextProducerContinues(QueueKind kind) throws Exception {
         long secondCount = 20_000;
-        rounds(QueueKind.SPSC, (round, file, random, context) -> {
-            try (ShmQueue q = SpscQueue.create(file, 16, NumberedMessages.MAX_LENGTH); Children children = new Children()) {
-                JvmProcess first = startProducer(children, file, QueueKind.SPSC, 0, Long.MAX_VALUE);
+        rounds(kind, (round, file, random, context) -> {
+            try (ShmQueue q = kind.create(file, 16, NumberedMessages.MAX_LENGTH); Children children = new Children()) {
+                JvmProcess first = startProducer(children, file, kind, 0, Long.MAX_VALUE);
                 NumberedMessages.Checker check = new NumberedMessages.Checker(2);
                 long killAfter = random.nextLong(1, 3_000);
                 AtomicLong publishedByFirst = new AtomicLong();
                 drainWhile(q, check, () -> {
                     killWhenPast(first, check, 0, killAfter);
                     // What the first producer had published (tail; one more if it died before storing it).
-                    publishedByFirst.set(QueueDescriptor.spscTailPosition(Words.getLongVolatile(q.body, QueueDescriptor.TAIL_OFFSET)));
-                    JvmProcess second = startProducer(children, file, QueueKind.SPSC, 1, secondCount);
+                    publishedByFirst.set(QueueDescriptor.spscTailPosition(
+                            Words.getLongVolatile(q.body, kind.tailOffset(16, NumberedMessages.MAX_LENGTH))));
+                    JvmProcess second = startProducer(children, file, kind, 1, secondCount);
                     Children.assertExitsCleanly(second, Duration.ofMinutes(2));
                 });
                 String result = context + ": " + check + ", tail at the kill " + publishedByFirst;

@@ -35,7 +35,8 @@ class CrossProcessStressTest {
     @ParameterizedTest(name = "{0} {1}P/{2}C, {3} slots, {4} messages")
     @CsvSource({"SPSC, 1, 1, 1024, 1000000", "MPSC, 1, 1, 1024, 1000000", "MPSC, 4, 1, 1024, 1000000",
             "MPMC, 1, 1, 1024, 1000000", "MPMC, 2, 2, 1024, 1000000", "MPMC, 4, 4, 1024, 1000000",
-            "SPSC, 1, 1, 2, 100000", "MPSC, 3, 1, 2, 100000", "MPMC, 2, 2, 2, 100000"})
+            "SPSC, 1, 1, 2, 100000", "MPSC, 3, 1, 2, 100000", "MPMC, 2, 2, 2, 100000",
+            "FAN_IN, 1, 1, 1024, 1000000", "FAN_IN, 4, 1, 1024, 1000000", "FAN_IN, 3, 1, 2, 100000"})
     void everyMessageArrivesExactlyOnceIntactAndInOrder(QueueKind kind, int producers, int consumers, int capacity, int total)
             throws Exception {
         ShmFile file = ShmFile.of(dir, "stress");

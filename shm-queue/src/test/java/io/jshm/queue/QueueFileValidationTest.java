@@ -73,10 +73,10 @@ class QueueFileValidationTest {
     void headOrTailOutsideTheRingFailsOnOpen(QueueKind kind) throws IOException {
         ShmFile file = ShmFile.of(dir, "q");
         kind.create(file, 8, 16).close();
-        poke(file, QueueDescriptor.TAIL_OFFSET, kind.tailWord(1_000), 8);
+        poke(file, kind.tailOffset(8, 16), kind.tailWord(1_000), 8);
         assertThrows(QueueCorruptedException.class, () -> kind.open(file));
-        poke(file, QueueDescriptor.TAIL_OFFSET, kind.tailWord(0), 8);
-        poke(file, QueueDescriptor.HEAD_OFFSET, 5, 8);
+        poke(file, kind.tailOffset(8, 16), kind.tailWord(0), 8);
+        poke(file, kind.headOffset(8, 16), 5, 8);
         assertThrows(QueueCorruptedException.class, () -> kind.open(file));
     }
 
@@ -88,7 +88,7 @@ class QueueFileValidationTest {
             for (int i = 0; i < 8; i++) {
                 q.put(new byte[3]);
             }
-            poke(file, QueueDescriptor.HEAD_OFFSET, -77, 8);
+            poke(file, kind.headOffset(8, 16), -77, 8);
             assertThrows(QueueCorruptedException.class, () -> q.poll(Duration.ofSeconds(5)));
             if (kind == QueueKind.MPMC) {
                 // MPMC producers judge by slot states, not by head: the ring is full, and they say so in bound.
@@ -99,7 +99,7 @@ class QueueFileValidationTest {
         }
         ShmFile other = ShmFile.of(dir, "r");
         try (ShmQueue q = kind.create(other, 8, 16)) {
-            poke(other, QueueDescriptor.TAIL_OFFSET, kind.tailWord(123_456_789), 8);
+            poke(other, kind.tailOffset(8, 16), kind.tailWord(123_456_789), 8);
             // Consumers judge by slot states, not by tail: the ring is empty, and they say so in bound.
             assertNull(q.poll(Duration.ofMillis(50)));
             assertThrows(QueueCorruptedException.class, () -> q.offer(new byte[1], Duration.ofSeconds(5)));

@@ -4,13 +4,17 @@ import io.jshm.core.region.ShmFile;
 
 /** The queue implementations, for tests that hold for all. */
 enum QueueKind {
-    SPSC, MPSC, MPMC;
+    SPSC, MPSC, MPMC, FAN_IN;
+
+    /** The lanes of a FAN_IN queue made by {@link #create}, each of the capacity asked for. */
+    static final int FAN_IN_LANES = 4;
 
     ShmQueue create(ShmFile file, int capacity, int maxLength) {
         return switch (this) {
             case SPSC -> SpscQueue.create(file, capacity, maxLength);
             case MPSC -> MpscQueue.create(file, capacity, maxLength);
             case MPMC -> MpmcQueue.create(file, capacity, maxLength);
+            case FAN_IN -> FanInQueue.create(file, FAN_IN_LANES, capacity, maxLength);
         };
     }
 
@@ -19,10 +23,33 @@ enum QueueKind {
             case SPSC -> SpscQueue.open(file);
             case MPSC -> MpscQueue.open(file);
             case MPMC -> MpmcQueue.open(file);
+            case FAN_IN -> FanInQueue.open(file);
         };
     }
 
-    /** The word a queue of this kind keeps at TAIL_OFFSET when its next position is {@code position}. */
+    /** The capacity of a queue that {@link #create} made for {@code asked} messages. */
+    int capacity(int asked) {
+        return this == FAN_IN ? asked * FAN_IN_LANES : asked;
+    }
+
+    /**
+     * Where a queue that {@link #create} made keeps the tail a first sending thread moves (for a
+     * FAN_IN queue, that of lane 0, the one such a thread leases).
+     */
+    long tailOffset(int capacity, int maxLength) {
+        return this == FAN_IN ? lane0(capacity, maxLength) + QueueDescriptor.LANE_TAIL_OFFSET : QueueDescriptor.TAIL_OFFSET;
+    }
+
+    /** Where the same queue keeps the head the consumer moves after reading that thread's messages. */
+    long headOffset(int capacity, int maxLength) {
+        return this == FAN_IN ? lane0(capacity, maxLength) + QueueDescriptor.LANE_HEAD_OFFSET : QueueDescriptor.HEAD_OFFSET;
+    }
+
+    private long lane0(int capacity, int maxLength) {
+        return QueueDescriptor.laneOffset(capacity(capacity), maxLength, 0);
+    }
+
+    /** The word a queue of this kind keeps at {@link #tailOffset} when its next position is {@code position}. */
     long tailWord(long position) {
         return this == MPSC ? QueueDescriptor.tailWord(position, 0) : position;
     }

@@ -16,6 +16,7 @@ public enum RegionKind {
     SPSC_QUEUE(32),
     MPMC_QUEUE(33),
     MPSC_QUEUE(34),
+    FAN_IN_QUEUE(35),
     /** Free for tests and for experiments outside jshm. */
     TEST(1000);
 
