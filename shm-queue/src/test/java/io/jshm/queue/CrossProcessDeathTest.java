@@ -306,12 +306,13 @@ class CrossProcessDeathTest {
     }
 
     /**
-     * The one consumer JVM of an {@link SpscQueue} or {@link MpscQueue}, logging every message it
-     * receives, is killed at a random moment and a new consumer JVM takes over: nothing is lost,
-     * and at most the one message being read at the kill arrives twice.
+     * The one consumer JVM of an {@link SpscQueue}, {@link MpscQueue} or {@link FanInQueue},
+     * logging every message it receives, is killed at a random moment and a new consumer JVM
+     * takes over: nothing is lost, and at most the one message being read at the kill arrives
+     * twice.
      */
     @ParameterizedTest
-    @EnumSource(value = QueueKind.class, names = {"SPSC", "MPSC"})
+    @EnumSource(value = QueueKind.class, names = {"SPSC", "MPSC", "FAN_IN"})
     void singleConsumerKilledMidStreamIsTakenOverLosingNothing(QueueKind kind) throws Exception {
         int producerCount = kind == QueueKind.SPSC ? 1 : 2;
         int perProducer = 20_000;
