@@ -197,14 +197,6 @@ public final class QueueDescriptor {
         return (int) (tailWord & PID_MASK);
     }
 
-    /** Checks the lanes of a new fan-in queue of {@code capacity} slots. */
-    static void checkLanes(int capacity, int lanes) {
-        if (lanes < 1 || Integer.bitCount(lanes) != 1 || lanes > capacity / 2) {
-            throw new IllegalArgumentException("lanes must be a power of two in 1.." + capacity / 2
-                    + " (each lane at least 2 of the " + capacity + " slots), was " + lanes);
-        }
-    }
-
     /** Checks the parameters of a new queue. */
     static void checkParameters(int capacity, int maxMessageLength) {
         if (capacity < 2 || capacity > MAX_CAPACITY || Integer.bitCount(capacity) != 1) {

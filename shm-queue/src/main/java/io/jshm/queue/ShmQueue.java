@@ -24,7 +24,8 @@ import static io.jshm.queue.QueueDescriptor.*;
 /**
  * A bounded queue of byte messages in a shared-memory file, used by threads of any number of
  * processes: {@link SpscQueue} (one producer, one consumer), {@link MpscQueue} (any number of
- * producers, one consumer) or {@link MpmcQueue} (any number of each). Capacity (in messages)
+ * producers, one consumer), {@link FanInQueue} (a lane per producer, one consumer) or
+ * {@link MpmcQueue} (any number of each). Capacity (in messages)
  * and maximum message length are fixed when the file is created and checked when it is opened.
  *
  * <h2>Guarantees</h2>
@@ -54,7 +55,8 @@ import static io.jshm.queue.QueueDescriptor.*;
  *       mapping and no operation loops forever on it.</li>
  * </ul>
  * A handle is thread-safe for an {@code MpmcQueue}; an {@code MpscQueue} allows any number of
- * sending threads and one receiving thread at a time, an {@code SpscQueue} one of each, in all
+ * sending threads and one receiving thread at a time, a {@code FanInQueue} as many sending
+ * threads as it has lanes and one receiving thread, an {@code SpscQueue} one of each, in all
  * processes together.
  */
 public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue, MpscQueue, MpmcQueue, FanInQueue {
@@ -801,13 +803,22 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
     }
 
     private void wakeIfParked(long wordOffset) {
-        if (!Publishing.FENCE_FREE) {
-            VarHandle.fullFence(); // no membarrier here: the store before must not pass the load below
-        }
+        fenceUnlessWaitersFence();
         int word = Words.getIntVolatile(body, wordOffset);
         // Only the publisher whose CAS clears the bit makes the system call.
         if ((word & PARKED) != 0 && Words.compareAndSetInt(body, wordOffset, word, (word | PARKED | FENCED) + 1)) {
             Futex.wakeAll(bodyAddress + wordOffset);
+        }
+    }
+
+    /**
+     * Between a publisher's store and its load of what the other side stores (see
+     * {@link #parkForSlot}): nothing where waiters fence this process with membarrier, a full
+     * fence where they cannot.
+     */
+    static void fenceUnlessWaitersFence() {
+        if (!Publishing.FENCE_FREE) {
+            VarHandle.fullFence(); // no membarrier here: the store before must not pass the load after
         }
     }
 

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class CrossJvmQueuePingPong extends CrossJvmQueueBenchmark {
     // EchoPeer reads both parameters by name.
-    @Param({"jshm-spsc", "jshm-mpsc", "jshm-mpmc", "agrona-1to1", "agrona-mto1", "chronicle", "uds"})
+    @Param({"jshm-spsc", "jshm-mpsc", "jshm-mpmc", "jshm-fanin", "agrona-1to1", "agrona-mto1", "chronicle", "uds"})
     public String transport;
 
     @Param({"64", "1024"})

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class CrossJvmQueueThroughput extends CrossJvmQueueBenchmark {
-    @Param({"jshm-spsc", "jshm-mpsc", "jshm-mpmc", "agrona-1to1", "agrona-mto1", "chronicle", "uds"})
+    @Param({"jshm-spsc", "jshm-mpsc", "jshm-mpmc", "jshm-fanin", "agrona-1to1", "agrona-mto1", "chronicle", "uds"})
     public String transport;
 
     @Param({"64", "1024"})

@@ -43,7 +43,7 @@ public class CrossJvmWakeUpLatency extends CrossJvmQueueBenchmark {
     private static final long PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(PAUSE_MICROS);
 
     // EchoPeer reads both parameters by name.
-    @Param({"jshm-spsc", "jshm-mpsc", "jshm-mpmc", "uds", "agrona-1to1"})
+    @Param({"jshm-spsc", "jshm-mpsc", "jshm-mpmc", "jshm-fanin", "uds", "agrona-1to1"})
     public String transport;
 
     @Param({"64"})

@@ -2,6 +2,7 @@ package io.jshm.benchmarks.queue;
 
 import io.jshm.core.region.ShmFile;
 import io.jshm.queue.EndOfStreamException;
+import io.jshm.queue.FanInQueue;
 import io.jshm.queue.MessageHandler;
 import io.jshm.queue.MpmcQueue;
 import io.jshm.queue.MpscQueue;
@@ -43,7 +44,7 @@ import java.time.Duration;
 
 /**
  * One direction of a message channel between two JVMs, the same interface over every contender:
- * jshm SPSC, MPSC and MPMC queues, Agrona one-to-one and many-to-one ring buffers on a mapped file, a
+ * jshm SPSC, MPSC, MPMC and fan-in queues, Agrona one-to-one and many-to-one ring buffers on a mapped file, a
  * Chronicle Queue journal, and a Unix-domain stream socket. Each side sends and receives fixed-size messages; nothing on the
  * send/receive path allocates.
  */
@@ -54,6 +55,12 @@ abstract class Transport implements AutoCloseable {
      * an Agrona ring is the smallest power of two that holds this many records.
      */
     static final int CAPACITY = 1024;
+
+    /**
+     * The lanes of the jshm fan-in queue: room for four sending threads, one used here; its lane
+     * holds {@link #CAPACITY} messages, as the other rings do.
+     */
+    static final int FAN_IN_LANES = 4;
 
     /** The pause of jshm's waiting {@code drain} after it finds the queue empty ({@code ShmQueue.BATCH_PAUSE_NANOS}). */
     static final long BATCH_PAUSE_NANOS = 1_000;
@@ -105,7 +112,7 @@ abstract class Transport implements AutoCloseable {
     static Transport of(String kind, Path dir, String name, int size, boolean owner, Payload payload) throws IOException {
         boolean summed = payload == Payload.SUMMED;
         return switch (kind) {
-            case "jshm-spsc", "jshm-mpsc", "jshm-mpmc" -> new Jshm(kind, dir, name, size, owner, summed);
+            case "jshm-spsc", "jshm-mpsc", "jshm-mpmc", "jshm-fanin" -> new Jshm(kind, dir, name, size, owner, summed);
             case "agrona-1to1", "agrona-mto1" -> new Agrona(kind, dir.resolve(name), size, owner, summed);
             case "chronicle" -> new Chronicle(dir.resolve(name), size, owner, summed);
             case "uds" -> new Socket(dir.resolve(name), size, owner, summed);
@@ -138,6 +145,7 @@ abstract class Transport implements AutoCloseable {
             queue = switch (kind) {
                 case "jshm-spsc" -> owner ? SpscQueue.create(file, CAPACITY, size) : SpscQueue.open(file);
                 case "jshm-mpsc" -> owner ? MpscQueue.create(file, CAPACITY, size) : MpscQueue.open(file);
+                case "jshm-fanin" -> owner ? FanInQueue.create(file, FAN_IN_LANES, CAPACITY, size) : FanInQueue.open(file);
                 default -> owner ? MpmcQueue.create(file, CAPACITY, size) : MpmcQueue.open(file);
             };
             message = arena.allocate(size, 8);
