@@ -10,6 +10,7 @@ import io.jshm.core.region.Words;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -32,9 +33,13 @@ import static io.jshm.queue.QueueDescriptor.*;
  *       {@code kill -9}).</li>
  *   <li>{@link #capacity()} is that of all lanes together; a sender waits (or {@code offer}
  *       returns false) when <em>its</em> lane, {@link #laneCapacity()} messages, is full, even
- *       if other lanes have room. Messages of one sending thread arrive in the order sent; the
- *       consumer takes the lanes in turn, a batch at a time, so there is no order between
- *       threads (as with any two producers that do not synchronize).</li>
+ *       if other lanes have room. Messages of one sending thread through one handle arrive in
+ *       the order sent (through two handles it has two lanes); the consumer takes the lanes in
+ *       turn, a batch at a time, so there is no order between lanes (as between any two
+ *       producers that do not synchronize).</li>
+ *   <li>A thread's first send reads {@code /proc} and allocates its lease; so does, once, a
+ *       receive that finds the queue closed (to fence the senders and judge the live ones).
+ *       After that, sends and receives make no system call and allocate nothing.</li>
  *   <li>A producer killed at any instruction leaves its lane consistent: a half-written message
  *       was never published, and the next thread to lease the lane goes on after the last
  *       message that was; nothing needs skipping, so {@link QueueStats} stays at zero. The
@@ -79,12 +84,18 @@ import static io.jshm.queue.QueueDescriptor.*;
  * </ul>
  */
 public final class FanInQueue extends ShmQueue {
-    /** Serials of leases made by this process, so that no two leases have the same owner word. */
-    private static final AtomicInteger LEASE_SERIALS = new AtomicInteger();
     /**
-     * The leases of this process not yet given back, by owner word, in all handles: a lane whose
+     * Serials of leases made by this process, so that no two leases have the same owner word;
+     * from a random start, so that an owner word left by an earlier process with this pid is
+     * not one of this process's.
+     */
+    private static final AtomicInteger LEASE_SERIALS = new AtomicInteger(ThreadLocalRandom.current().nextInt());
+    /**
+     * The leases of this process not given back, by owner word, in all handles: a lane whose
      * owner word names this process and is not here, or is here for a thread that has ended, is
-     * free (a previous process with this pid left it, or its thread is gone).
+     * free (a previous process with this pid left it, or its thread is gone). An entry is made
+     * before the CAS that takes the lane, so that no other thread of this process can see the
+     * new owner word without it and take the lane for a free one.
      */
     private static final ConcurrentHashMap<Long, Lease> LIVE_LEASES = new ConcurrentHashMap<>();
 
@@ -94,8 +105,6 @@ public final class FanInQueue extends ShmQueue {
     private final long laneMask;
     private final long lanesOffset;
     private final ThreadLocal<Lease> sendingLane = new ThreadLocal<>();
-    /** The leases made through this handle, to give back on close. */
-    private final List<Lease> leases = new ArrayList<>();
 
     /**
      * The lane the consumer found a message in last (one receiving thread at a time). Written
@@ -107,18 +116,19 @@ public final class FanInQueue extends ShmQueue {
     /** Whether this handle has fenced the producers after finding the queue closed. */
     private boolean fencedAfterClose;
 
-    /** A sending thread's lane: its index, its owner word, and the producer's copy of its head. */
+    /** A sending thread's lane: the handle and lane, its owner word, and the producer's copy of its head. */
     private static final class Lease {
+        final FanInQueue queue;
         final int lane;
         final long owner;
         final Thread thread;
         long headCache;
 
-        Lease(int lane, long owner, Thread thread, long headCache) {
+        Lease(FanInQueue queue, int lane, long owner, Thread thread) {
+            this.queue = queue;
             this.lane = lane;
             this.owner = owner;
             this.thread = thread;
-            this.headCache = headCache;
         }
     }
 
@@ -233,10 +243,13 @@ public final class FanInQueue extends ShmQueue {
         long tailOffset = tailOffset(lane);
         long tail = Words.getLongOpaque(body, tailOffset); // this thread's own word, as its claim left it
         writeLength(position, length);
-        Words.setLongOpaque(body, tailOffset, spscPublishingTailWord(tail));
+        // Release, unlike SpscQueue's: a consumer that sees the bit must also see this thread's
+        // lease (the owner word), to judge whether the sender is alive.
+        Words.setLongRelease(body, tailOffset, spscPublishingTailWord(tail));
         fenceUnlessWaitersFence();
         if (closed()) { // after the bit: see the notes
-            Words.setLongOpaque(body, tailOffset, tail);
+            // Release: a consumer that reads this word must see the message published before it.
+            Words.setLongRelease(body, tailOffset, tail);
             signalNotEmpty(); // a consumer waiting for this send to end
             throw closedForSending();
         }
@@ -252,41 +265,44 @@ public final class FanInQueue extends ShmQueue {
 
     /** Leases a lane to the calling thread, or throws if every lane is held by a live sender. */
     private Lease lease() {
-        Thread me = Thread.currentThread();
         int serial;
         do {
             serial = LEASE_SERIALS.incrementAndGet();
         } while (serial == 0);
         long owner = laneOwner(MY_PID, serial);
-        synchronized (leases) {
-            for (int lane = 0; lane < lanes; lane++) {
-                long offset = ownerOffset(lane);
-                long current = Words.getLongVolatile(body, offset);
-                if ((current == 0 || ownerEnded(current)) && Words.compareAndSetLong(body, offset, current, owner)) {
-                    return register(new Lease(lane, owner, me, Words.getLongAcquire(body, headOffset(lane))), current);
+        for (int lane = 0; lane < lanes; lane++) {
+            long offset = ownerOffset(lane);
+            long current = Words.getLongVolatile(body, offset);
+            Lease previous = laneOwnerPid(current) == MY_PID ? LIVE_LEASES.get(current) : null;
+            if (current == 0 || ownerEnded(current, previous)) {
+                Lease lease = new Lease(this, lane, owner, Thread.currentThread());
+                LIVE_LEASES.put(owner, lease); // before the CAS: see LIVE_LEASES
+                if (Words.compareAndSetLong(body, offset, current, owner)) {
+                    if (previous != null) {
+                        LIVE_LEASES.remove(current, previous);
+                    }
+                    lease.headCache = Words.getLongAcquire(body, headOffset(lane));
+                    sendingLane.set(lease);
+                    return lease;
                 }
+                LIVE_LEASES.remove(owner, lease);
             }
-            throw new IllegalStateException(region.file() + ": all " + lanes + " lanes are leased to live sending threads"
-                    + " (create the queue with more lanes, or close the handles of threads that have stopped sending)");
         }
+        throw new IllegalStateException(region.file() + ": all " + lanes + " lanes are leased to live sending threads"
+                + " (create the queue with more lanes, or close the handles of threads that have stopped sending)");
     }
 
-    /** Whether the lease {@code owner} is over: its process has exited, or its thread (in this process) has ended. */
-    private static boolean ownerEnded(long owner) {
+    /**
+     * Whether the lease {@code owner} is over: its process has exited, or it is this process's
+     * and its thread has ended or its handle was closed ({@code ours}: its entry in
+     * {@link #LIVE_LEASES}, null if none).
+     */
+    private static boolean ownerEnded(long owner, Lease ours) {
         long pid = laneOwnerPid(owner);
         if (pid != MY_PID) {
             return !ProcessIdentity.isAlive(pid);
         }
-        Lease lease = LIVE_LEASES.get(owner);
-        return lease == null || !lease.thread.isAlive();
-    }
-
-    private Lease register(Lease lease, long replaced) {
-        LIVE_LEASES.remove(replaced);
-        LIVE_LEASES.put(lease.owner, lease);
-        leases.add(lease);
-        sendingLane.set(lease);
-        return lease;
+        return ours == null || !ours.thread.isAlive();
     }
 
     // ---------------------------------------------------------------- consumer side
@@ -305,8 +321,9 @@ public final class FanInQueue extends ShmQueue {
         boolean sending = false;
         for (int lane = 0; lane < lanes; lane++) {
             long word = Words.getLongAcquire(body, tailOffset(lane));
-            if (spscTailPosition(word) != word && ProcessIdentity.isAlive(laneOwnerPid(Words.getLongVolatile(body, ownerOffset(lane))))) {
-                sending = true;
+            if (spscTailPosition(word) != word) {
+                long owner = Words.getLongVolatile(body, ownerOffset(lane));
+                sending |= !ownerEnded(owner, LIVE_LEASES.get(owner));
             }
         }
         long sentBefore = firstPublished(0);
@@ -324,7 +341,11 @@ public final class FanInQueue extends ShmQueue {
      */
     private static void fenceSenders() {
         if (!Membarrier.fenceRegisteredProcesses()) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
+            long left;
+            while ((left = until - System.nanoTime()) > 0) { // parkNanos may return early
+                LockSupport.parkNanos(left);
+            }
         }
     }
 
@@ -368,7 +389,7 @@ public final class FanInQueue extends ShmQueue {
         if (sequence == position + 1) {
             return true;
         }
-        if (sequence != position + 1 - laneCapacity && !(sequence == 0 && position < laneCapacity)) {
+        if (sequence != position + 1 - laneCapacity && !(sequence == 0 && position >= 0 && position < laneCapacity)) {
             throw corrupted("lane " + lane + ": slot of position " + position + " holds sequence " + sequence
                     + ", expected " + (position + 1) + " (published) or " + (position + 1 - laneCapacity) + " (consumed)");
         }
@@ -393,19 +414,34 @@ public final class FanInQueue extends ShmQueue {
         return spscTailPosition(tailWord) - head;
     }
 
-    /** Frees the lanes leased through this handle, then unmaps it. */
+    /**
+     * Unmaps this handle, then frees the lanes leased through it. Unlike other queues' handles, a
+     * lane freed here may be leased by another process at once: close a handle only after its
+     * sending threads have stopped (a send racing with this close fails, as with any queue,
+     * since the handle is unmapped first).
+     */
     @Override
     public void close() {
-        synchronized (leases) {
-            for (Lease lease : leases) {
-                if (region.isOpen()) {
-                    Words.compareAndSetLong(body, ownerOffset(lease.lane), lease.owner, 0);
-                }
-                LIVE_LEASES.remove(lease.owner, lease);
+        List<Lease> mine = new ArrayList<>();
+        for (Lease lease : LIVE_LEASES.values()) {
+            if (lease.queue == this) {
+                mine.add(lease);
             }
-            leases.clear();
         }
-        super.close();
+        super.close(); // first: once unmapped, no thread of this handle writes to a lane freed below
+        for (Lease lease : mine) {
+            LIVE_LEASES.remove(lease.owner, lease); // free for this process's other handles from now
+        }
+        if (mine.isEmpty()) {
+            return;
+        }
+        try (SharedRegion again = SharedRegion.open(region.file(), RegionKind.FAN_IN_QUEUE)) {
+            for (Lease lease : mine) {
+                Words.compareAndSetLong(again.body(), ownerOffset(lease.lane), lease.owner, 0);
+            }
+        } catch (RuntimeException unlinkedOrReplaced) {
+            // Another file, or none, has the name now: these lanes are free when this process ends.
+        }
     }
 
     // ---------------------------------------------------------------- layout

@@ -363,11 +363,11 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
             } else {
                 MemorySegment.copy(MemorySegment.ofBuffer(message), 0, body, to, length);
             }
-            message.position(message.limit());
             copied = true;
         } finally {
             finishSend(position, length, copied);
         }
+        message.position(message.limit()); // only once sent: a FanInQueue's commit may still refuse it
         return true;
     }
 
@@ -911,7 +911,8 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
 
     /**
      * Messages in the queue (a snapshot, exact when nobody sends or receives): tail minus head,
-     * read in that order and clamped to 0..capacity. Claimed messages not yet published count.
+     * read in that order and clamped to 0..capacity. In an MpscQueue or MpmcQueue, claimed
+     * messages not yet published count; in a FanInQueue, the sum over its lanes.
      */
     public final int size() {
         return (int) Math.max(0, Math.min(capacity, queuedNow()));

@@ -172,7 +172,7 @@ public final class SpscQueue extends ShmQueue {
         if (sequence == position + 1) {
             return true;
         }
-        if (sequence != position + 1 - capacity && !(sequence == 0 && position < capacity)) {
+        if (sequence != position + 1 - capacity && !(sequence == 0 && position >= 0 && position < capacity)) {
             throw corrupted("slot of position " + position + " holds sequence " + sequence + ", expected "
                     + (position + 1) + " (published) or " + (position + 1 - capacity) + " (consumed)");
         }

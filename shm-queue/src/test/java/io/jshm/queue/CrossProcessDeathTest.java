@@ -369,13 +369,36 @@ class CrossProcessDeathTest {
     }
 
     /**
+     * A {@link FanInQueue} send that claimed before the close and publishes after it fails
+     * instead (the check after marking tail, see its notes): the consumer gets what was sent
+     * before, then end of stream, and the sender a QueueClosedException.
+     */
+    @Test
+    void aFanInSendPublishedAfterTheCloseFailsAndTheStreamEnds() throws Exception {
+        ShmFile file = ShmFile.of(dir, "q");
+        try (ShmQueue q = QueueKind.FAN_IN.create(file, 8, 16); Children children = new Children()) {
+            q.put("before".getBytes());
+            JvmProcess producer = children.start(QueueChild.class, "claimAndPublishWhenToldTo", dir.toString(), file.name(),
+                    QueueKind.FAN_IN.name(), "go");
+            awaitOutput(producer, "claimed");
+            q.closeForSending();
+            Files.createFile(dir.resolve("go"));
+            assertEquals("before", new String(q.take()));
+            assertThrows(EndOfStreamException.class, () -> q.poll(Duration.ofSeconds(30)));
+            assertTrue(producer.join(Duration.ofSeconds(30)), producer.output());
+            assertNotEquals(0, producer.exitCode().getAsInt(), producer.output());
+            assertTrue(producer.output().contains("QueueClosedException"), producer.output());
+        }
+    }
+
+    /**
      * Close racing live producers: three producer JVMs send until the queue is closed for
      * sending, at a random moment of the stream; the consumer drains to end of stream. Every send
      * that returned normally is received, in order, before the end of stream (the close and end
      * of stream handshake of the notes), and nothing else is.
      */
     @ParameterizedTest
-    @EnumSource(value = QueueKind.class, names = {"MPSC", "MPMC"})
+    @EnumSource(value = QueueKind.class, names = {"MPSC", "MPMC", "FAN_IN"})
     void closeRacingLiveProducersLosesNoSendThatReturned(QueueKind kind) throws Exception {
         rounds(kind, (round, file, random, context) -> {
             try (ShmQueue q = kind.create(file, 16, NumberedMessages.MAX_LENGTH); Children children = new Children()) {

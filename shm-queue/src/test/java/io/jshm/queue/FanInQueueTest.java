@@ -82,7 +82,10 @@ class FanInQueueTest {
             assertInstanceOf(IllegalStateException.class, third.getCause());
             assertTrue(third.getCause().getMessage().contains(file.toString()) && third.getCause().getMessage().contains("2 lanes"),
                     third.getCause().getMessage());
+            long lane1Owner = QueueDescriptor.laneOffset(8, 8, 1) + QueueDescriptor.LANE_OWNER_OFFSET;
+            assertNotEquals(0, Words.getLongVolatile(q.body, lane1Owner));
             other.close(); // frees the lanes leased through it, although the holder still runs
+            assertEquals(0, Words.getLongVolatile(q.body, lane1Owner), "lane 1 free for any process");
             sendFromAnotherThread(q, new byte[]{4});
             done.countDown();
             holder.join();
@@ -98,6 +101,52 @@ class FanInQueueTest {
             sendFromAnotherThread(q, new byte[]{2}); // the first thread has ended: its lane is free
             sendFromAnotherThread(other, new byte[]{3}); // through another handle too
             assertEquals(List.of(1, 2, 3), receiveAll(q));
+        }
+    }
+
+    /**
+     * Threads of one process lease lanes at the same moment through two handles: no two get the
+     * same lane (each one's messages arrive complete and in order, none mixed with another's).
+     */
+    @Test
+    void threadsLeasingAtOnceThroughTwoHandlesGetALaneEach() throws Exception {
+        int threads = 8;
+        int perThread = 2_000;
+        ShmFile file = ShmFile.of(dir, "q");
+        for (int round = 0; round < 20; round++) {
+            try (FanInQueue q = FanInQueue.create(file, threads, 4, 12); FanInQueue other = FanInQueue.open(file)) {
+                CountDownLatch start = new CountDownLatch(1);
+                List<Thread> senders = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int sender = t;
+                    FanInQueue through = t % 2 == 0 ? q : other;
+                    senders.add(Thread.ofPlatform().start(() -> {
+                        ByteBuffer message = ByteBuffer.allocate(12).order(ByteOrder.nativeOrder());
+                        try {
+                            start.await();
+                            for (long sequence = 0; sequence < perThread; sequence++) {
+                                through.put(message.clear().putInt(sender).putLong(sequence).flip());
+                            }
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }));
+                }
+                start.countDown();
+                long[] next = new long[threads];
+                long received = 0;
+                while (received < (long) threads * perThread) {
+                    received += q.drain((b, o, l) -> {
+                        int sender = b.get(ValueLayout.JAVA_INT_UNALIGNED, o);
+                        assertEquals(next[sender]++, b.get(ValueLayout.JAVA_LONG_UNALIGNED, o + 4), "sender " + sender);
+                    }, 64, LONG_ENOUGH);
+                }
+                for (Thread sender : senders) {
+                    sender.join();
+                }
+                assertNull(q.poll(), "nothing more than was sent");
+            }
+            assertTrue(file.path().toFile().delete());
         }
     }
 

@@ -243,6 +243,7 @@ class QueueBasicsTest {
             for (int i = 0; i < 6; i++) {
                 assertTrue(q.offer(new byte[]{(byte) (10 + i)}), "slot " + i + " was given back");
             }
+            assertEquals(kind != QueueKind.FAN_IN, q.isFull()); // a fan-in queue: this thread's lane only
             assertFalse(q.offer(new byte[1]), "full");
             byte[] expected = {3, 4, 10, 11, 12, 13, 14, 15};
             for (byte e : expected) {
