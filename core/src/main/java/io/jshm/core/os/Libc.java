@@ -18,7 +18,6 @@ import java.util.Locale;
  * load.
  */
 final class Libc {
-    static final int EPERM = 1;
     static final int ESRCH = 3;
     static final int EINTR = 4;
     static final int EAGAIN = 11;

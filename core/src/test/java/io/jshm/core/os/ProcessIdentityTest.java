@@ -29,20 +29,16 @@ class ProcessIdentityTest {
 
     @Test
     void aProcessThatHasEndedIsNotAliveAndOneThatRunsIs() throws Exception {
-        Process sleeper = new ProcessBuilder("sleep", "60").start();
-        Process ended = new ProcessBuilder("true").start();
-        try {
-            assertEquals(0, ended.waitFor());
+        try (Sleeper sleeper = new Sleeper()) {
+            long ended = pidOfAnEndedProcess();
             ProcessIdentity running = ProcessIdentity.of(sleeper.pid());
             assertNotNull(running);
             assertTrue(running.isAlive());
             assertTrue(ProcessIdentity.isAlive(sleeper.pid()));
-            assertFalse(ProcessIdentity.isAlive(ended.pid()));
-            assertFalse(new ProcessIdentity(ended.pid(), running.startTime()).isAlive());
+            assertFalse(ProcessIdentity.isAlive(ended));
+            assertFalse(new ProcessIdentity(ended, running.startTime()).isAlive());
             assertFalse(new ProcessIdentity(sleeper.pid(), running.startTime() + 1).isAlive(),
                     "a pid reused by another process is not the recorded process");
-        } finally {
-            sleeper.destroyForcibly().waitFor();
         }
     }
 
@@ -68,17 +64,15 @@ class ProcessIdentityTest {
         boolean unshared = probe.waitFor(30, TimeUnit.SECONDS) && probe.exitValue() == 0;
         assumeTrue(unshared, "unshare --mount is refused here: " + output(probe));
         Path classes = readableCopyOfTheClassesItNeeds();
-        Process sleeper = new ProcessBuilder("sleep", "120").start();
-        Process ended = new ProcessBuilder("true").start();
-        try {
-            assertEquals(0, ended.waitFor());
+        try (Sleeper sleeper = new Sleeper()) {
+            long ended = pidOfAnEndedProcess();
             ProcessIdentity hidden = ProcessIdentity.of(sleeper.pid());
             assertNotNull(hidden);
             String java = ProcessHandle.current().info().command().orElseThrow();
             String check = "mount -t proc -o hidepid=2 proc /proc || exit " + MOUNT_REFUSED + "; exec setpriv --reuid=" + NOBODY + " --regid=" + NOBODY
                     + " --clear-groups " + java + " -XX:-UsePerfData -Xshare:off -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
                     + " --enable-native-access=ALL-UNNAMED -cp " + classes + " '" + HiddenCheck.class.getName() + "'"
-                    + " " + hidden.pid() + " " + hidden.startTime() + " " + ended.pid();
+                    + " " + hidden.pid() + " " + hidden.startTime() + " " + ended;
             Process child = new ProcessBuilder("/usr/bin/unshare", "--mount", "--propagation", "private", "sh", "-c", check)
                     .redirectErrorStream(true).start();
             assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the check as nobody still runs after 60 s");
@@ -87,9 +81,30 @@ class ProcessIdentityTest {
             assertEquals(0, child.exitValue(), output);
             assertEquals("stat visible: false, alive: true, pid alive: true, ended pid alive: false", output,
                     "the check ran as nobody under hidepid=2, where root's process has no /proc entry");
-        } finally {
-            sleeper.destroyForcibly().waitFor();
         }
+    }
+
+    /** A process of this user's that runs until closed. */
+    private record Sleeper(Process process) implements AutoCloseable {
+        Sleeper() throws IOException {
+            this(new ProcessBuilder("sleep", "120").start());
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    /** The pid of a process that has ended (and been reaped). */
+    private static long pidOfAnEndedProcess() throws IOException, InterruptedException {
+        Process ended = new ProcessBuilder("true").start();
+        assertEquals(0, ended.waitFor());
+        return ended.pid();
     }
 
     private static String output(Process process) throws IOException {
