@@ -41,6 +41,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One direction of a message channel between two JVMs, the same interface over every contender:
@@ -64,6 +65,16 @@ abstract class Transport implements AutoCloseable {
 
     /** The pause of jshm's waiting {@code drain} after it finds the queue empty ({@code ShmQueue.BATCH_PAUSE_NANOS}). */
     static final long BATCH_PAUSE_NANOS = 1_000;
+
+    /** How long jshm's receivers spin and yield before they park (on a futex, to be woken by the next message). */
+    static final long IDLE_NANOS = 50_000;
+
+    /**
+     * How long Agrona's batch receiver sleeps at a time once idle, with no one to wake it: the
+     * longest park of Agrona's {@code BackoffIdleStrategy} by default. Its wake-ups, about 1,000 a
+     * second, take next to nothing from the other contender of {@link CrossJvmQueuePairedThroughput}.
+     */
+    static final long IDLE_PARK_NANOS = 1_000_000;
 
     /**
      * What a receiver does with each message: nothing beyond learning that it is there (which
@@ -245,8 +256,11 @@ abstract class Transport implements AutoCloseable {
 
         /**
          * Waits as jshm's {@code drain} does: after a read that found nothing, a pause of
-         * {@link #BATCH_PAUSE_NANOS} before the next, so that both rings are compared under the same
-         * waiting policy (Agrona leaves it to the caller's idle strategy).
+         * {@link #BATCH_PAUSE_NANOS} before the next, and after {@link #IDLE_NANOS} of nothing,
+         * sleeps between reads, so that both rings are compared under the same waiting policy
+         * (Agrona leaves it to the caller's idle strategy). A streaming producer never lets it
+         * sleep; an idle one (in {@link CrossJvmQueuePairedThroughput}, the contender whose turn it
+         * is not) does not then take a core from the one measured.
          */
         @Override
         int receiveBatch() {
@@ -257,7 +271,11 @@ abstract class Transport implements AutoCloseable {
                     Thread.onSpinWait();
                 }
                 while ((n = ring.read(onMessage, 256)) == 0) {
-                    Thread.onSpinWait();
+                    if (System.nanoTime() - start < IDLE_NANOS) {
+                        Thread.onSpinWait();
+                    } else {
+                        LockSupport.parkNanos(IDLE_PARK_NANOS);
+                    }
                 }
             }
             return lastType == END ? -1 : n;

@@ -1,0 +1,124 @@
+package io.jshm.benchmarks.queue;
+
+import io.jshm.core.process.JvmProcess;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@link CrossJvmQueueThroughput} for two contenders, {@code a} and {@code b}, taking turns within
+ * one fork: each has its channel to a consumer JVM of its own, both set up for the whole fork, and
+ * iterations send on {@code a} and {@code b} alternately, measurement starting with {@code a}. On
+ * a machine whose speed changes from minute to minute (on this project's 2-vCPU VM, every
+ * contender's rate switches between levels up to 4x apart, between forks and within one,
+ * presumably as the hypervisor moves the vCPUs), two contenders measured a second apart meet the
+ * machine in the same state, where separate forks, minutes apart, may not. Forks still differ:
+ * run several, and both ways round.
+ *
+ * <p>Read the per-iteration rates of the counters {@code a} and {@code b} (each iteration is one
+ * contender's; the other's counter is 0 there), not the primary score, which mixes both: {@code
+ * tools/paired-ratios.py} pairs each iteration of {@code a} with the next of {@code b} from JMH's
+ * JSON output. The consumer whose turn it is not waits as it would for a silent producer, parked
+ * after 50 µs (Agrona's receiver as jshm's, see {@link Transport.Agrona#receiveBatch()}).
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 4, time = 1)
+@Measurement(iterations = 20, time = 1)
+public class CrossJvmQueuePairedThroughput extends CrossJvmQueueBenchmark {
+    @Param({"jshm-fanin"})
+    public String a;
+
+    @Param({"agrona-mto1"})
+    public String b;
+
+    @Param({"64", "1024"})
+    public int size;
+
+    @Param({"ignored", "summed"})
+    public String payload;
+
+    private Path dir;
+    private Transport toA;
+    private Transport toB;
+    private JvmProcess peerOfA;
+    private JvmProcess peerOfB;
+    private boolean turnOfA;
+    private IterationType previousIterationType;
+
+    /** Messages sent per contender in one iteration, reported by JMH as a rate each. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Sent {
+        public long a;
+        public long b;
+
+        @Setup(Level.Iteration)
+        public void clear() {
+            a = 0;
+            b = 0;
+        }
+    }
+
+    @Setup(Level.Trial)
+    public void start() throws Exception {
+        if (a.equals(b)) {
+            throw new IllegalArgumentException("a and b are both " + a + ": pair two different contenders");
+        }
+        dir = Files.createTempDirectory(Path.of("/dev/shm"), "jshm-bench-");
+        Transport.Payload read = Transport.Payload.of(payload);
+        toA = Transport.of(a, dir, "a", size, true);
+        peerOfA = QueuePeer.start("drain", a, dir, "a", size, read);
+        toB = Transport.of(b, dir, "b", size, true);
+        peerOfB = QueuePeer.start("drain", b, dir, "b", size, read);
+    }
+
+    /** Whose turn: alternately, {@code a} first among the warm-up iterations and again among the measured ones. */
+    @Setup(Level.Iteration)
+    public void turn(IterationParams iteration) {
+        turnOfA = iteration.getType() != previousIterationType || !turnOfA;
+        previousIterationType = iteration.getType();
+    }
+
+    @Benchmark
+    public void send(Sent sent) throws Exception {
+        if (turnOfA) {
+            toA.send();
+            sent.a++;
+        } else {
+            toB.send();
+            sent.b++;
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() throws Exception {
+        toA.finish();
+        toB.finish();
+        for (JvmProcess peer : new JvmProcess[] {peerOfA, peerOfB}) {
+            if (!peer.join(Duration.ofSeconds(30))) {
+                peer.kill();
+            }
+        }
+        toA.close();
+        toB.close();
+        Files.deleteIfExists(dir);
+    }
+}
