@@ -20,15 +20,18 @@ import sys
 
 def forks_of_pairs(result):
     """Per fork, (rate of a, rate of b) for each pair of iterations, in M msg/s."""
-    rates_a = result["secondaryMetrics"]["a"]["rawData"]
-    rates_b = result["secondaryMetrics"]["b"]["rawData"]
+    counters = result["secondaryMetrics"]
+    if counters["a"]["scoreUnit"] != "ops/s" or counters["b"]["scoreUnit"] != "ops/s":
+        sys.exit("rates are not in ops/s: run without -tu")
     forks = []
-    for fork_a, fork_b in zip(rates_a, rates_b):
-        turns_a = [x for x, y in zip(fork_a, fork_b) if x > 0 and y == 0]
-        turns_b = [y for x, y in zip(fork_a, fork_b) if y > 0 and x == 0]
-        if len(turns_a) + len(turns_b) != len(fork_a):
-            sys.exit("an iteration sent on both contenders, or on neither: not a paired run")
-        forks.append([(x / 1e6, y / 1e6) for x, y in zip(turns_a, turns_b)])
+    for fork_a, fork_b in zip(counters["a"]["rawData"], counters["b"]["rawData"]):
+        for i, (x, y) in enumerate(zip(fork_a, fork_b)):
+            if (x > 0) == (y > 0) or (x > 0) != (i % 2 == 0):
+                sys.exit("measurement iteration %d sent on %s: not a, b, a, b, ... as a paired run does"
+                         % (i + 1, "both contenders" if x > 0 and y > 0 else "neither" if x == y else "the wrong one"))
+        if len(fork_a) % 2:
+            print("note: an odd number of iterations; the last, of a, has no pair", file=sys.stderr)
+        forks.append([(fork_a[i] / 1e6, fork_b[i + 1] / 1e6) for i in range(0, len(fork_a) - 1, 2)])
     return forks
 
 
@@ -54,6 +57,9 @@ def main(paths):
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for (a, b, size, payload), forks in cells.items():
         found = [pair for fork in forks for pair in fork]
+        if not found:
+            print("| %s / %s | %s | %s | no pairs: fewer than 2 measurement iterations |" % (a, b, size, payload))
+            continue
         ratios = [x / y for x, y in found]
         per_fork = " ".join("%.2f" % statistics.median(x / y for x, y in fork) for fork in forks)
         print("| %s / %s | %s | %s | %.1f | %.1f | %.2f (%.2f-%.2f) | %d of %d | %s |" % (

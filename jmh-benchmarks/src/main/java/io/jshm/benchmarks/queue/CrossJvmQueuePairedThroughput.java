@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.runner.IterationType;
@@ -35,13 +36,18 @@ import java.util.concurrent.TimeUnit;
  * <p>Read the per-iteration rates of the counters {@code a} and {@code b} (each iteration is one
  * contender's; the other's counter is 0 there), not the primary score, which mixes both: {@code
  * tools/paired-ratios.py} pairs each iteration of {@code a} with the next of {@code b} from JMH's
- * JSON output. The consumer whose turn it is not waits as it would for a silent producer, parked
- * after 50 µs (Agrona's receiver as jshm's, see {@link Transport.Agrona#receiveBatch()}).
+ * JSON output. The consumer whose turn it is not waits as it would for a silent producer and
+ * sleeps after 50 µs: jshm's parks on its futex (after spinning and yielding), Agrona's, which
+ * cannot be woken, spins and then sleeps 1 ms at a time ({@link Transport#sleepWhenIdle()}). Only
+ * the jshm queues and Agrona's rings can be paired (Chronicle's tailer and the socket reader here
+ * spin while they wait). Use an even number of warm-up iterations, so that measurement starts
+ * with {@code a} after a turn of {@code b}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 20, time = 1)
+@Threads(1)
 public class CrossJvmQueuePairedThroughput extends CrossJvmQueueBenchmark {
     @Param({"jshm-fanin"})
     public String a;
@@ -63,18 +69,12 @@ public class CrossJvmQueuePairedThroughput extends CrossJvmQueueBenchmark {
     private boolean turnOfA;
     private IterationType previousIterationType;
 
-    /** Messages sent per contender in one iteration, reported by JMH as a rate each. */
+    /** Messages sent per contender in one iteration (JMH zeroes them before each), reported as a rate each. */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.OPERATIONS)
     public static class Sent {
         public long a;
         public long b;
-
-        @Setup(Level.Iteration)
-        public void clear() {
-            a = 0;
-            b = 0;
-        }
     }
 
     @Setup(Level.Trial)
@@ -82,12 +82,18 @@ public class CrossJvmQueuePairedThroughput extends CrossJvmQueueBenchmark {
         if (a.equals(b)) {
             throw new IllegalArgumentException("a and b are both " + a + ": pair two different contenders");
         }
+        for (String kind : new String[] {a, b}) {
+            if (!kind.startsWith("jshm-") && !kind.startsWith("agrona-")) {
+                throw new IllegalArgumentException(kind + " cannot be paired: its receiver spins while it waits its turn"
+                        + " (only the jshm queues and Agrona's rings can)");
+            }
+        }
         dir = Files.createTempDirectory(Path.of("/dev/shm"), "jshm-bench-");
         Transport.Payload read = Transport.Payload.of(payload);
         toA = Transport.of(a, dir, "a", size, true);
-        peerOfA = QueuePeer.start("drain", a, dir, "a", size, read);
+        peerOfA = QueuePeer.start("drain-in-turns", a, dir, "a", size, read);
         toB = Transport.of(b, dir, "b", size, true);
-        peerOfB = QueuePeer.start("drain", b, dir, "b", size, read);
+        peerOfB = QueuePeer.start("drain-in-turns", b, dir, "b", size, read);
     }
 
     /** Whose turn: alternately, {@code a} first among the warm-up iterations and again among the measured ones. */

@@ -10,7 +10,8 @@ import java.util.stream.Stream;
 
 /**
  * The other JVM of the cross-JVM queue benchmarks: {@code drain} receives until end of stream;
- * {@code echo} sends every message it receives back on a second channel.
+ * {@code drain-in-turns} too, sleeping when idle ({@link Transport#sleepWhenIdle()}); {@code echo}
+ * sends every message it receives back on a second channel.
  * Arguments: mode, transport kind, directory, channel name, message size, payload handling
  * ({@link Transport.Payload}, for {@code drain}).
  */
@@ -32,8 +33,11 @@ public final class QueuePeer {
         Path dir = Path.of(args[2]);
         String name = args[3];
         int size = Integer.parseInt(args[4]);
-        if (mode.equals("drain")) {
+        if (mode.startsWith("drain")) {
             try (Transport in = Transport.of(kind, dir, name, size, false, Transport.Payload.of(args[5]))) {
+                if (mode.equals("drain-in-turns")) {
+                    in.sleepWhenIdle();
+                }
                 while (in.receiveBatch() >= 0) {
                     // discard
                 }

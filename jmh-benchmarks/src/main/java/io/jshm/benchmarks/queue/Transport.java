@@ -70,9 +70,10 @@ abstract class Transport implements AutoCloseable {
     static final long IDLE_NANOS = 50_000;
 
     /**
-     * How long Agrona's batch receiver sleeps at a time once idle, with no one to wake it: the
-     * longest park of Agrona's {@code BackoffIdleStrategy} by default. Its wake-ups, about 1,000 a
-     * second, take next to nothing from the other contender of {@link CrossJvmQueuePairedThroughput}.
+     * How long a receiver told to {@link #sleepWhenIdle()} sleeps at a time, with no one to wake it:
+     * the longest park of Agrona's {@code BackoffIdleStrategy} by default. Its wake-ups, about 1,000
+     * a second, take little from the contender measured meanwhile (a parked jshm receiver looks
+     * 10 times a second).
      */
     static final long IDLE_PARK_NANOS = 1_000_000;
 
@@ -102,6 +103,15 @@ abstract class Transport implements AutoCloseable {
 
     /** Receives one message, waiting; false at end of stream. */
     abstract boolean receive() throws Exception;
+
+    /**
+     * Lets a receiver that cannot be woken sleep once it has waited {@link #IDLE_NANOS}: for a
+     * consumer that waits its turn in {@link CrossJvmQueuePairedThroughput}, which must not take a
+     * core from the contender being measured. Only Agrona's receiver needs it (jshm's park on a
+     * futex; Chronicle and the socket are not paired).
+     */
+    void sleepWhenIdle() {
+    }
 
     /** Receives what is there (at least one, waiting); returns how many, -1 at end of stream. */
     int receiveBatch() throws Exception {
@@ -204,7 +214,10 @@ abstract class Transport implements AutoCloseable {
         }
     }
 
-    /** Agrona's ring buffers on a mapped file; both sides spin (Agrona has no blocking wait). */
+    /**
+     * Agrona's ring buffers on a mapped file; both sides spin (Agrona has no blocking wait), but
+     * for a receiver told to {@link #sleepWhenIdle()}.
+     */
     static final class Agrona extends Transport {
         private static final int END = 2;
         private final RingBuffer ring;
@@ -213,6 +226,7 @@ abstract class Transport implements AutoCloseable {
         private final boolean owner;
         private int lastType;
         private final org.agrona.concurrent.MessageHandler onMessage;
+        private boolean sleepsWhenIdle;
 
         Agrona(String kind, Path path, int size, boolean owner, boolean summed) throws IOException {
             this.path = path;
@@ -254,13 +268,17 @@ abstract class Transport implements AutoCloseable {
             return lastType != END;
         }
 
+        @Override
+        void sleepWhenIdle() {
+            sleepsWhenIdle = true;
+        }
+
         /**
          * Waits as jshm's {@code drain} does: after a read that found nothing, a pause of
-         * {@link #BATCH_PAUSE_NANOS} before the next, and after {@link #IDLE_NANOS} of nothing,
-         * sleeps between reads, so that both rings are compared under the same waiting policy
-         * (Agrona leaves it to the caller's idle strategy). A streaming producer never lets it
-         * sleep; an idle one (in {@link CrossJvmQueuePairedThroughput}, the contender whose turn it
-         * is not) does not then take a core from the one measured.
+         * {@link #BATCH_PAUSE_NANOS} before the next, so that both rings are compared under the same
+         * waiting policy (Agrona leaves it to the caller's idle strategy); then spins, or, if told
+         * to {@link #sleepWhenIdle()}, sleeps {@link #IDLE_PARK_NANOS} at a time once
+         * {@link #IDLE_NANOS} have passed.
          */
         @Override
         int receiveBatch() {
@@ -271,7 +289,7 @@ abstract class Transport implements AutoCloseable {
                     Thread.onSpinWait();
                 }
                 while ((n = ring.read(onMessage, 256)) == 0) {
-                    if (System.nanoTime() - start < IDLE_NANOS) {
+                    if (!sleepsWhenIdle || System.nanoTime() - start < IDLE_NANOS) {
                         Thread.onSpinWait();
                     } else {
                         LockSupport.parkNanos(IDLE_PARK_NANOS);
