@@ -1,6 +1,5 @@
 package io.jshm.benchmarks.queue;
 
-import io.jshm.core.process.JvmProcess;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -20,7 +19,6 @@ import org.openjdk.jmh.runner.IterationType;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -62,10 +60,10 @@ public class CrossJvmQueuePairedThroughput extends CrossJvmQueueBenchmark {
     public String payload;
 
     private Path dir;
+    private DrainPeer peerOfA;
+    private DrainPeer peerOfB;
     private Transport toA;
     private Transport toB;
-    private JvmProcess peerOfA;
-    private JvmProcess peerOfB;
     private boolean turnOfA;
     private IterationType previousIterationType;
 
@@ -90,10 +88,10 @@ public class CrossJvmQueuePairedThroughput extends CrossJvmQueueBenchmark {
         }
         dir = Files.createTempDirectory(Path.of("/dev/shm"), "jshm-bench-");
         Transport.Payload read = Transport.Payload.of(payload);
-        toA = Transport.of(a, dir, "a", size, true);
-        peerOfA = QueuePeer.start("drain-in-turns", a, dir, "a", size, read);
-        toB = Transport.of(b, dir, "b", size, true);
-        peerOfB = QueuePeer.start("drain-in-turns", b, dir, "b", size, read);
+        peerOfA = DrainPeer.start(a, dir, "a", size, read, true);
+        peerOfB = DrainPeer.start(b, dir, "b", size, read, true);
+        toA = peerOfA.sender;
+        toB = peerOfB.sender;
     }
 
     /** Whose turn: alternately, {@code a} first among the warm-up iterations and again among the measured ones. */
@@ -116,15 +114,8 @@ public class CrossJvmQueuePairedThroughput extends CrossJvmQueueBenchmark {
 
     @TearDown(Level.Trial)
     public void stop() throws Exception {
-        toA.finish();
-        toB.finish();
-        for (JvmProcess peer : new JvmProcess[] {peerOfA, peerOfB}) {
-            if (!peer.join(Duration.ofSeconds(30))) {
-                peer.kill();
-            }
-        }
-        toA.close();
-        toB.close();
+        peerOfA.close();
+        peerOfB.close();
         Files.deleteIfExists(dir);
     }
 }

@@ -1,6 +1,5 @@
 package io.jshm.benchmarks.queue;
 
-import io.jshm.core.process.JvmProcess;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -32,14 +31,14 @@ public class CrossJvmQueueThroughput extends CrossJvmQueueBenchmark {
     public String payload;
 
     private Path dir;
+    private DrainPeer peer;
     private Transport out;
-    private JvmProcess peer;
 
     @Setup(Level.Trial)
     public void start() throws Exception {
         dir = Files.createTempDirectory(Path.of("/dev/shm"), "jshm-bench-");
-        out = Transport.of(transport, dir, "q", size, true);
-        peer = QueuePeer.start("drain", transport, dir, "q", size, Transport.Payload.of(payload));
+        peer = DrainPeer.start(transport, dir, "q", size, Transport.Payload.of(payload), false);
+        out = peer.sender;
     }
 
     @Benchmark
@@ -49,11 +48,7 @@ public class CrossJvmQueueThroughput extends CrossJvmQueueBenchmark {
 
     @TearDown(Level.Trial)
     public void stop() throws Exception {
-        out.finish();
-        if (!peer.join(java.time.Duration.ofSeconds(30))) {
-            peer.kill();
-        }
-        out.close();
+        peer.close();
         Files.deleteIfExists(dir);
     }
 }

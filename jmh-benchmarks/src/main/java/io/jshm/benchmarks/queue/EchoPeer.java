@@ -10,7 +10,6 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 
 /**
  * The round trip of {@link CrossJvmQueuePingPong} and {@link CrossJvmWakeUpLatency}: a peer JVM
@@ -45,9 +44,7 @@ public class EchoPeer {
     @TearDown(Level.Trial)
     public void stop() throws Exception {
         ping.finish();
-        if (!peer.join(Duration.ofSeconds(30))) {
-            peer.kill();
-        }
+        QueuePeer.awaitEnd(peer);
         ping.close();
         pong.close();
         Files.deleteIfExists(dir);

@@ -4,6 +4,7 @@ import io.jshm.core.process.JvmProcess;
 import org.openjdk.jmh.annotations.Fork;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -49,6 +50,13 @@ public final class QueuePeer {
                     out.send();
                 }
             }
+        }
+    }
+
+    /** Waits up to 30 s for a peer to end after its stream was ended, then kills it. */
+    static void awaitEnd(JvmProcess peer) throws InterruptedException {
+        if (!peer.join(Duration.ofSeconds(30))) {
+            peer.kill();
         }
     }
 
