@@ -62,7 +62,9 @@ import static io.jshm.queue.QueueDescriptor.*;
  *       repaired by the first claim, as in an {@code SpscQueue}.</li>
  *   <li>Consuming: {@code tryAcquire} looks at the head of each lane in turn, starting after the
  *       lane it read last, so that a busy lane cannot starve the others; a drain reads a batch
- *       from that one lane and stores its head once. The consumer keeps no position of its own:
+ *       from that one lane, writes zeros over it and stores its head once, marking the lane's
+ *       batch end first (as {@link SpscQueue} does, see its notes: a consumer killed between
+ *       the mark and head is finished for by the next look at the lane). The consumer keeps no position of its own:
  *       the lane position of a slot it holds is the slot's sequence minus one. (A field written
  *       per message would share a cache line with the fields every producer thread of the same
  *       handle reads per message: two threads in one JVM ran at half the rate with one.)</li>
@@ -218,7 +220,8 @@ public final class FanInQueue extends ShmQueue {
         long word = Words.getLongOpaque(body, tailOffset);
         long tail = spscTailPosition(word);
         if (tail != word) { // a producer died publishing (see SpscQueue's notes)
-            if (Words.getLongOpaque(body, sequenceOffset(lease.lane, tail)) == tail + 1) {
+            if (Words.getLongOpaque(body, sequenceOffset(lease.lane, tail)) == tail + 1
+                    || Words.getLongAcquire(body, headOffset(lease.lane)) == tail + 1) {
                 tail++;
             }
             Words.setLongOpaque(body, tailOffset, tail);
@@ -354,7 +357,9 @@ public final class FanInQueue extends ShmQueue {
         for (int i = 0; i < lanes; i++) {
             int lane = (firstLane + i) & (lanes - 1);
             // Acquire (as MpscQueue): a consumer taking over from another process sees its reads as done.
-            long head = Words.getLongAcquire(body, headOffset(lane));
+            long headOffset = headOffset(lane);
+            long head = headAfterUnfinishedBatch(Words.getLongAcquire(body, headOffset), headOffset,
+                    batchEndOffset(lane), tailOffset(lane), (long) lane << laneShift, laneCapacity, lane);
             if (published(lane, head)) {
                 if (readingLane != lane) {
                     readingLane = lane;
@@ -379,6 +384,14 @@ public final class FanInQueue extends ShmQueue {
     }
 
     /** The lane position of the acquired message in {@code slot}: its sequence minus one. */
+    @Override
+    void endBatch(long last) {
+        int lane = (int) (last >>> laneShift);
+        long headOffset = headOffset(lane);
+        giveBackZeroed(headOffset, batchEndOffset(lane), Words.getLong(body, headOffset), positionOf(last) + 1,
+                (long) lane << laneShift, laneCapacity);
+    }
+
     private long positionOf(long slot) {
         return Words.getLongOpaque(body, slotOffset(slot) + SLOT_STATE_OFFSET) - 1;
     }
@@ -389,9 +402,9 @@ public final class FanInQueue extends ShmQueue {
         if (sequence == position + 1) {
             return true;
         }
-        if (sequence != position + 1 - laneCapacity && !(sequence == 0 && position >= 0 && position < laneCapacity)) {
+        if (sequence != 0 && sequence != position + 1 - laneCapacity) {
             throw corrupted("lane " + lane + ": slot of position " + position + " holds sequence " + sequence
-                    + ", expected " + (position + 1) + " (published) or " + (position + 1 - laneCapacity) + " (consumed)");
+                    + ", expected " + (position + 1) + " (published), " + (position + 1 - laneCapacity) + " or 0 (free)");
         }
         return false;
     }
@@ -456,6 +469,10 @@ public final class FanInQueue extends ShmQueue {
 
     private long tailOffset(int lane) {
         return lanesOffset + (long) lane * LANE_SIZE + LANE_TAIL_OFFSET;
+    }
+
+    private long batchEndOffset(int lane) {
+        return lanesOffset + (long) lane * LANE_SIZE + LANE_BATCH_END_OFFSET;
     }
 
     private long ownerOffset(int lane) {

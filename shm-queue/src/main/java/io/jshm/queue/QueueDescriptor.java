@@ -22,6 +22,7 @@ import io.jshm.core.region.RegionDescriptor;
  *                SPSC: position, with bit 63 set while the message at that position is being
  *                published ({@link #spscPublishingTailWord})
  *  2     256     head: next position to read (long)         consumers
+ *        264     SPSC: batch end (long), the head a consumer is giving back a batch up to   the consumer
  *  3     384     not-empty futex word (int): sequence << 2 | fenced bit | parked bit
  *                                          consumers set the bit to park, producers clear it to wake
  *        388     consumers waiting (int, observation only)  consumers, when they park
@@ -38,9 +39,11 @@ import io.jshm.core.region.RegionDescriptor;
  *        +0        tail of the lane, as an SPSC tail word                    the lane's producer
  *        +8        owner: pid << 32 | a serial unique in that process, 0 if none    producers, by CAS
  *        +128      head of the lane                                          the consumer
+ *        +136      batch end of the lane, as an SPSC batch end               the consumer
  *
  *  slot  +0      MPMC, MPSC: state (long, below); SPSC and a fan-in lane: sequence, position + 1
- *                once published (position counted in the lane)
+ *                once published (position counted in the lane); 0 if never written, or written
+ *                over with zeros by a consumer giving back a batch (the whole slot is then 0)
  *        +8      message length (int)
  *        +12     reserved
  *        +16     payload, maxMessageLength bytes, padded to a multiple of 8
@@ -63,6 +66,7 @@ public final class QueueDescriptor {
     public static final int CLOSED_OFFSET = 0;
     public static final int TAIL_OFFSET = 128;
     public static final int HEAD_OFFSET = 256;
+    public static final int BATCH_END_OFFSET = 264;
     public static final int NOT_EMPTY_SEQUENCE_OFFSET = 384;
     public static final int CONSUMERS_WAITING_OFFSET = 388;
     public static final int NOT_FULL_SEQUENCE_OFFSET = 512;
@@ -79,6 +83,7 @@ public final class QueueDescriptor {
     public static final int LANE_TAIL_OFFSET = 0;
     public static final int LANE_OWNER_OFFSET = 8;
     public static final int LANE_HEAD_OFFSET = 128;
+    public static final int LANE_BATCH_END_OFFSET = 136;
 
     public static final int SLOT_STATE_OFFSET = 0;
     public static final int SLOT_LENGTH_OFFSET = 8;

@@ -833,6 +833,64 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
         Futex.wakeAll(bodyAddress + wordOffset);
     }
 
+    // ---------------------------------------------------------------- single-consumer rings
+
+    /**
+     * Ends a batch read from a single-consumer ring (an {@link SpscQueue}, a {@link FanInQueue}
+     * lane): marks {@code end} as the batch end, writes zeros over positions {@code first ..
+     * end - 1} (slots {@code ringStart ..} of a ring of {@code ringSlots}), then gives them back
+     * by storing {@code end} as head. Why and how it survives a kill: {@link SpscQueue}'s notes.
+     */
+    final void giveBackZeroed(long headOffset, long batchEndOffset, long first, long end, long ringStart,
+                              long ringSlots) {
+        Words.setLongOpaque(body, batchEndOffset, end);
+        VarHandle.storeStoreFence(); // the mark before any zero
+        long from = first & (ringSlots - 1);
+        long count = end - first;
+        long run = Math.min(count, ringSlots - from);
+        zero(slotOffset(ringStart + from), run * slotSize);
+        if (run < count) { // the batch wrapped around the end of the ring
+            zero(slotOffset(ringStart), (count - run) * slotSize);
+        }
+        Words.setLongRelease(body, headOffset, end);
+        signalNotFull();
+    }
+
+    /** Writes zeros over {@code bytes} bytes (a multiple of 8) at {@code offset} (8-aligned), allocating nothing. */
+    private void zero(long offset, long bytes) {
+        for (long end = offset + bytes; offset < end; offset += Long.BYTES) {
+            Words.setLong(body, offset, 0L);
+        }
+    }
+
+    /**
+     * A consumer's look at {@code head} of a single-consumer ring (slots {@code ringStart ..} of a
+     * ring of {@code ringSlots}): if a consumer was killed giving back a batch (its batch end is
+     * past head), gives the batch back for it and returns the new head. {@code lane} is the
+     * FanInQueue lane, -1 for an SpscQueue (for the message).
+     *
+     * @throws QueueCorruptedException if head and the batch end cannot be those of a batch
+     */
+    final long headAfterUnfinishedBatch(long head, long headOffset, long batchEndOffset, long tailOffset,
+                                        long ringStart, long ringSlots, int lane) {
+        long end = Words.getLongOpaque(body, batchEndOffset); // on head's line: no extra miss
+        if (end - head <= 0) {
+            return head;
+        }
+        // A batch was published (tail, or one past it: a producer killed between publishing and
+        // storing tail, SpscQueue's notes) and fits in the ring; its first slot is still
+        // published at head, or zeroed.
+        long tail = spscTailPosition(Words.getLongAcquire(body, tailOffset));
+        long sequence = Words.getLongAcquire(body, slotOffset(ringStart + (head & (ringSlots - 1))) + SLOT_STATE_OFFSET);
+        if (end - head > ringSlots || end - head > tail + 1 - head || (sequence != 0 && sequence != head + 1)) {
+            throw corrupted((lane < 0 ? "" : "lane " + lane + ": ") + "head " + head + ", batch end " + end
+                    + ", tail " + tail + " and sequence " + sequence + " at head are not those of a batch being given back");
+        }
+        Words.setLongRelease(body, headOffset, end);
+        signalNotFull();
+        return end;
+    }
+
     // ---------------------------------------------------------------- slots
 
     final long slotOffset(long position) {

@@ -17,7 +17,8 @@ import static io.jshm.queue.QueueDescriptor.*;
  * Everything in {@link ShmQueue} holds; in addition, a process killed at any instruction leaves
  * the queue consistent: a half-written message was never published, and the next consumer
  * resumes at the first message not given back, so the message being read when the consumer was
- * killed (with {@code drain}, every message of the unfinished batch) is read again.
+ * killed (with {@code drain}, every message of the unfinished batch, unless all of them had
+ * been handled) is read again.
  *
  * <h2>Implementation notes</h2>
  * A Lamport ring over {@code capacity} fixed slots (one message each), in which, as in Agrona's
@@ -46,7 +47,8 @@ import static io.jshm.queue.QueueDescriptor.*;
  *       consumer's line once per lap, not per message. A producer killed between its two
  *       stores of {@code tail} leaves the publishing bit set: the next claim, by whichever
  *       producer, clears it, moving {@code tail} past the slot if the slot holds
- *       {@code tail + 1} (published), and claims that slot otherwise. Only then does a claim
+ *       {@code tail + 1} (published) or {@code head} is past it (published, then drained and
+ *       zeroed), and claims that slot otherwise. Only then does a claim
  *       load from a slot: the slot's line is the consumer's, which reads it, and a load (unlike
  *       a store) waits until the line comes over; one on every claim, as this check was first
  *       written, cut the rate to a quarter at 64 B. A separate publishing mark beside
@@ -58,9 +60,26 @@ import static io.jshm.queue.QueueDescriptor.*;
  *       by a parking producer as above. Batches ({@code drain}) read slots {@code head, head + 1,
  *       ...} as long as their sequences say so, then store {@code head} once: one store and at
  *       most one wake per batch.</li>
+ *   <li>Zeroing a batch: before it stores {@code head}, {@code drain} writes zeros over every
+ *       slot of the batch, sequences included, as Agrona's many-to-one ring does over what it
+ *       read. The producer then finds the lines it writes next held by the consumer, not
+ *       by itself from a lap ago, and on the 2-vCPU AMD EPYC VM this was measured on that more
+ *       than doubled the rate at 1 KiB when the consumer ignores the payload (9.8 to 20.6 M
+ *       msg/s; SpscQueue to Agrona's many-to-one ring, within-fork pairs, 0.44x to 0.91x) and
+ *       raised every other cell (64 B 1.60x to 2.06x; payload read, 64 B 1.16x to 1.95x, 1 KiB
+ *       0.83x to 1.24x). Writing each line's first word back as it was gains less (0.73x), a
+ *       locked add of 0 to it nothing. A kill must not leave a zeroed message to be read
+ *       again, so the consumer first stores the batch end, {@code last + 1}, in a word on
+ *       {@code head}'s line, with a store-store fence before the zeros; a consumer that finds
+ *       the batch end past {@code head} (a load of a line it holds anyway) knows its predecessor
+ *       was killed after handling the whole batch, and stores {@code head} for it. Killed
+ *       before the mark, it leaves the batch intact, to be read again. Single reads
+ *       ({@code take}, {@code poll}, {@code read}) give their slot back as it is.</li>
  *   <li>Validation: at position {@code h} the slot's sequence is {@code h + 1} (published),
  *       {@code h + 1 - capacity} (the previous lap's message, consumed) or 0 (never written,
- *       first lap). Any other value is corruption and throws rather than waiting forever.</li>
+ *       or zeroed). Any other value is corruption and throws rather than waiting forever; so
+ *       does a batch end that no batch could have left (past {@code tail + 1}, more than a ring
+ *       ahead of {@code head}, or over a slot holding another position).</li>
  *   <li>Close: a producer checks the closed word before claiming. A consumer that finds the
  *       slot at {@code head} unpublished reads the closed word and then the slot again, so it
  *       reports end of stream only after everything published before the close. Closing from a
@@ -112,7 +131,9 @@ public final class SpscQueue extends ShmQueue {
         long word = Words.getLongOpaque(body, TAIL_OFFSET);
         long tail = spscTailPosition(word);
         if (tail != word) { // a producer died publishing (see the notes)
-            if (Words.getLongOpaque(body, sequenceOffset(tail)) == tail + 1) {
+            // Published: the slot says so, or, zeroed since, head has passed it.
+            if (Words.getLongOpaque(body, sequenceOffset(tail)) == tail + 1
+                    || Words.getLongAcquire(body, HEAD_OFFSET) == tail + 1) {
                 tail++;
             }
             Words.setLongOpaque(body, TAIL_OFFSET, tail);
@@ -153,7 +174,8 @@ public final class SpscQueue extends ShmQueue {
     @Override
     long tryAcquire() {
         // Acquire (as MpscQueue): a consumer taking over from another process sees its reads as done.
-        long head = Words.getLongAcquire(body, HEAD_OFFSET);
+        long head = headAfterUnfinishedBatch(Words.getLongAcquire(body, HEAD_OFFSET), HEAD_OFFSET, BATCH_END_OFFSET,
+                TAIL_OFFSET, 0, capacity, -1);
         if (published(head)) {
             return head;
         }
@@ -172,11 +194,16 @@ public final class SpscQueue extends ShmQueue {
         if (sequence == position + 1) {
             return true;
         }
-        if (sequence != position + 1 - capacity && !(sequence == 0 && position >= 0 && position < capacity)) {
+        if (sequence != 0 && sequence != position + 1 - capacity) {
             throw corrupted("slot of position " + position + " holds sequence " + sequence + ", expected "
-                    + (position + 1) + " (published) or " + (position + 1 - capacity) + " (consumed)");
+                    + (position + 1) + " (published), " + (position + 1 - capacity) + " or 0 (free)");
         }
         return false;
+    }
+
+    @Override
+    void endBatch(long last) {
+        giveBackZeroed(HEAD_OFFSET, BATCH_END_OFFSET, Words.getLong(body, HEAD_OFFSET), last + 1, 0, capacity);
     }
 
     private long sequenceOffset(long position) {

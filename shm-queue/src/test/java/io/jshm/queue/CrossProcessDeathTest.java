@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
@@ -309,17 +310,19 @@ class CrossProcessDeathTest {
      * The one consumer JVM of an {@link SpscQueue}, {@link MpscQueue} or {@link FanInQueue},
      * logging every message it receives, is killed at a random moment and a new consumer JVM
      * takes over: nothing is lost, and at most the one message being read at the kill arrives
-     * twice.
+     * twice (with batches of {@code drain}, at most the unfinished batch). An SpscQueue or
+     * FanInQueue consumer killed while it writes zeros over a batch it has read must leave no
+     * zeroed message to be read again (the taker-over would find it corrupt) and lose nothing.
      */
     @ParameterizedTest
-    @EnumSource(value = QueueKind.class, names = {"SPSC", "MPSC", "FAN_IN"})
-    void singleConsumerKilledMidStreamIsTakenOverLosingNothing(QueueKind kind) throws Exception {
+    @CsvSource({"SPSC, 1", "MPSC, 1", "FAN_IN, 1", "SPSC, 32", "FAN_IN, 32"})
+    void singleConsumerKilledMidStreamIsTakenOverLosingNothing(QueueKind kind, int batch) throws Exception {
         int producerCount = kind == QueueKind.SPSC ? 1 : 2;
         int perProducer = 20_000;
         rounds(kind, (round, file, random, context) -> {
             try (ShmQueue q = kind.create(file, 16, NumberedMessages.MAX_LENGTH); Children children = new Children()) {
                 Path[] logs = {dir.resolve("log-" + round + "-0"), dir.resolve("log-" + round + "-1")};
-                JvmProcess first = startLogger(children, file, kind, logs[0]);
+                JvmProcess first = startLogger(children, file, kind, logs[0], batch);
                 JvmProcess[] producers = new JvmProcess[producerCount];
                 for (int p = 0; p < producerCount; p++) {
                     producers[p] = startProducer(children, file, kind, p, perProducer);
@@ -328,7 +331,7 @@ class CrossProcessDeathTest {
                 Children.await(entries + " messages logged by " + first.name(), Duration.ofMinutes(2),
                         () -> logged(logs[0]) >= entries, first);
                 Children.kill(first);
-                JvmProcess second = startLogger(children, file, kind, logs[1]);
+                JvmProcess second = startLogger(children, file, kind, logs[1], batch);
                 for (JvmProcess producer : producers) {
                     Children.assertExitsCleanly(producer, Duration.ofMinutes(2));
                 }
@@ -341,7 +344,7 @@ class CrossProcessDeathTest {
                 for (int p = 0; p < producerCount; p++) {
                     assertEquals(perProducer, logged.received()[p].cardinality(), result + ": producer " + p + "'s messages lost");
                 }
-                assertTrue(logged.duplicates() <= 1, result);
+                assertTrue(logged.duplicates() <= batch, result);
             }
         });
     }
@@ -523,8 +526,13 @@ class CrossProcessDeathTest {
 
     /** A child that receives numbered messages to the end of stream, logging each to {@code log} ({@code consumeNumberedToLog}). */
     private JvmProcess startLogger(Children children, ShmFile file, QueueKind kind, Path log) {
+        return startLogger(children, file, kind, log, 1);
+    }
+
+    /** As above, draining batches of up to {@code batch} messages if more than 1. */
+    private JvmProcess startLogger(Children children, ShmFile file, QueueKind kind, Path log, int batch) {
         return children.start(QueueChild.class, "consumeNumberedToLog", dir.toString(), file.name(), kind.name(),
-                log.getFileName().toString());
+                log.getFileName().toString(), Integer.toString(batch));
     }
 
     /** Kills {@code producer} (kill -9) once more than {@code count} of its messages have been received. */

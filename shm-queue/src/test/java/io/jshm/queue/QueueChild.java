@@ -28,7 +28,8 @@ public final class QueueChild {
         switch (args[0]) {
             case "produce" -> produce(open(args[3], file), Integer.parseInt(args[4]), Long.parseLong(args[5]));
             case "produceNumbered" -> produceNumbered(open(args[3], file), Integer.parseInt(args[4]), Long.parseLong(args[5]));
-            case "consumeNumberedToLog" -> consumeNumberedToLog(open(args[3], file), dir.resolve(args[4]));
+            case "consumeNumberedToLog" -> consumeNumberedToLog(open(args[3], file), dir.resolve(args[4]),
+                    Integer.parseInt(args[5]));
             case "consume" -> consume(open(args[3], file), Integer.parseInt(args[4]), Integer.parseInt(args[5]),
                     dir.resolve(args[6]));
             case "takeLatency" -> takeLatency(open(args[3], file), Integer.parseInt(args[4]));
@@ -115,9 +116,10 @@ public final class QueueChild {
      * Receives {@link NumberedMessages} until end of stream, checking each, and appends
      * (producer int, sequence long) of each to {@code log} with a write system call per message,
      * so that what it received is on record even if it is killed: a killed process's writes
-     * stay in the page cache.
+     * stay in the page cache. A {@code batch} of 1 reads one message at a time ({@code read}),
+     * more drains batches of up to that many ({@code drain}).
      */
-    private static void consumeNumberedToLog(ShmQueue q, Path log) throws Exception {
+    private static void consumeNumberedToLog(ShmQueue q, Path log, int batch) throws Exception {
         ByteBuffer entry = ByteBuffer.allocate(NumberedMessages.LOG_ENTRY);
         try (FileChannel out = FileChannel.open(log, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             MessageHandler record = (buffer, offset, length) -> {
@@ -134,7 +136,11 @@ public final class QueueChild {
                 }
             };
             while (true) {
-                q.read(record, Duration.ofMillis(100));
+                if (batch == 1) {
+                    q.read(record, Duration.ofMillis(100));
+                } else {
+                    q.drain(record, batch, Duration.ofMillis(100));
+                }
             }
         } catch (EndOfStreamException end) {
             System.out.println("end of stream");

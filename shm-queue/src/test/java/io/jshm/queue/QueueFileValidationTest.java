@@ -211,6 +211,60 @@ class QueueFileValidationTest {
         }
     }
 
+    @Test
+    void spscProducerKilledBetweenPublishingAndStoringTailWhoseMessageWasDrainedLeavesAQueueTheNextProducerContinues()
+            throws Exception {
+        ShmFile file = ShmFile.of(dir, "q");
+        try (SpscQueue q = spscQueueHolding(file, 1, 2)) {
+            assertEquals(2, q.drain((buffer, offset, length) -> { }, 8)); // given back zeroed: no sequence says 2 was published
+            pokeSpscTailPublishing(file, 1);
+            try (SpscQueue takeover = SpscQueue.open(file)) {
+                assertTrue(takeover.isEmpty());
+                takeover.put(new byte[] {3});
+                assertReceivesThenNothing(takeover, 3);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = QueueKind.class, names = {"SPSC", "FAN_IN"})
+    void consumerKilledWhileZeroingABatchItReadLeavesTheRestToTheNext(QueueKind kind) throws Exception {
+        ShmFile file = ShmFile.of(dir, "q");
+        try (ShmQueue q = kind.create(file, 4, 16)) {
+            for (int message = 1; message <= 3; message++) {
+                q.put(new byte[] {(byte) message});
+            }
+            // A consumer that read 1 and 2 in one batch, marked its batch end and was killed
+            // after writing zeros over the first slot, before storing head.
+            poke(file, kind.batchEndOffset(4, 16), 2, 8);
+            poke(file, QueueDescriptor.SLOTS_OFFSET, 0, 8);
+            try (ShmQueue takeover = kind.open(file)) {
+                assertReceivesThenNothing(takeover, 3);
+                for (int message = 4; message <= 7; message++) { // all 4 slots free again
+                    assertTrue(takeover.offer(new byte[] {(byte) message}), "message " + message);
+                }
+                assertReceivesThenNothing(takeover, 4, 5, 6, 7);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = QueueKind.class, names = {"SPSC", "FAN_IN"})
+    void batchEndNoBatchCouldHaveLeftFailsOnUse(QueueKind kind) throws Exception {
+        ShmFile file = ShmFile.of(dir, "q");
+        try (ShmQueue q = kind.create(file, 4, 16)) {
+            q.put(new byte[] {1});
+            q.put(new byte[] {2});
+            poke(file, kind.batchEndOffset(4, 16), 4, 8); // past tail 2 (and the one more a dead producer may leave)
+            QueueCorruptedException e = assertThrows(QueueCorruptedException.class, () -> q.poll(Duration.ofSeconds(5)));
+            assertTrue(e.getMessage().contains(file.path().toString()) && e.getMessage().contains("batch end 4"),
+                    e.getMessage());
+            poke(file, kind.batchEndOffset(4, 16), 1, 8);
+            poke(file, QueueDescriptor.SLOTS_OFFSET, 9, 8); // the slot at head holds neither position 0 nor zeros
+            assertThrows(QueueCorruptedException.class, () -> q.poll(Duration.ofSeconds(5)));
+        }
+    }
+
     /** A new 4-slot SPSC queue holding the one-byte messages {@code messages}. */
     private static SpscQueue spscQueueHolding(ShmFile file, int... messages) throws InterruptedException {
         SpscQueue q = SpscQueue.create(file, 4, 16);
