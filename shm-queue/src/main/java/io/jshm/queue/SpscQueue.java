@@ -70,7 +70,8 @@ import static io.jshm.queue.QueueDescriptor.*;
  *       0.83x to 1.24x). Writing each line's first word back as it was gains less (0.73x), a
  *       locked add of 0 to it nothing. A kill must not leave a zeroed message to be read
  *       again, so the consumer first stores the batch end, {@code last + 1}, in a word on
- *       {@code head}'s line, with a store-store fence before the zeros; a consumer that finds
+ *       {@code head}'s line, with a store-store fence before the zeros (the first of which,
+ *       a whole store, is the batch's first sequence); a consumer that finds
  *       the batch end past {@code head} (a load of a line it holds anyway) knows its predecessor
  *       was killed after handling the whole batch, and stores {@code head} for it. Killed
  *       before the mark, it leaves the batch intact, to be read again. Single reads
