@@ -389,7 +389,7 @@ public final class FanInQueue extends ShmQueue {
         int lane = (int) (last >>> laneShift);
         long headOffset = headOffset(lane);
         giveBackZeroed(headOffset, batchEndOffset(lane), Words.getLong(body, headOffset), positionOf(last) + 1,
-                (long) lane << laneShift, laneCapacity);
+                (long) lane << laneShift, laneCapacity, false);
     }
 
     private long positionOf(long slot) {

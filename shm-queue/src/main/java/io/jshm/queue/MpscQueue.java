@@ -46,8 +46,8 @@ import static io.jshm.queue.QueueDescriptor.*;
  * <ul>
  *   <li>Slots hold states of {@link QueueDescriptor} ({@code position, kind, pid}). A slot is
  *       <em>unmarked</em> for position {@code p} while it holds {@code EMPTY(p)} (a new ring) or
- *       any state of {@code p - capacity} (the consumer never writes a slot: what the previous
- *       lap left stays). A producer marks it {@code FULL(p, pid)} when it publishes,
+ *       any state of {@code p - capacity} (the consumer never writes a slot's state: what the
+ *       previous lap left stays). A producer marks it {@code FULL(p, pid)} when it publishes,
  *       {@code SKIPPED(p, pid)} when it gives up; {@code CLAIMED(p, pid)} records an unpublished
  *       claim.</li>
  *   <li>The tail word packs the next position {@code t} with the pid of the process that claimed
@@ -70,7 +70,9 @@ import static io.jshm.queue.QueueDescriptor.*;
  *   <li>Consume: the consumer loads slot {@code h}'s state (acquire); {@code FULL(h)}: it reads
  *       the message and release-stores {@code head = h + 1} (once per batch for {@code drain}),
  *       which orders its reads before any producer, which loads head with acquire, may claim
- *       {@code h + capacity}. {@code SKIPPED(h)}: it moves head past it. Unmarked or
+ *       {@code h + capacity}. A {@code drain} first writes zeros over the length and payload of
+ *       every slot of its batch, as an {@link SpscQueue}'s does over whole slots (see its notes,
+ *       also for the batch end it marks first), leaving the states. {@code SKIPPED(h)}: it moves head past it. Unmarked or
  *       {@code CLAIMED(h)}: nothing yet. Any other state is corruption.</li>
  *   <li>Dead producers: when the state at head has stayed the same for {@value #STUCK_MILLIS} ms,
  *       the consumer finds its owner: the pid in a {@code CLAIMED} state, or else it loads the
@@ -243,8 +245,28 @@ public final class MpscQueue extends ShmQueue {
     long tryAcquire() {
         // Acquire: a consumer taking over from another process sees its reads as done.
         long head = Words.getLongAcquire(body, HEAD_OFFSET);
+        long end = Words.getLongOpaque(body, BATCH_END_OFFSET); // on head's line: no extra miss
+        if (end - head > 0) {
+            head = headAfterUnfinishedBatch(head, end);
+        }
         long state = Words.getLongAcquire(body, slotOffset(head));
         return isAt(state, head, KIND_FULL) ? head : acquireSlowly(head, state);
+    }
+
+    /** A consumer was killed zeroing a batch it had read: gives the batch back for it (see the notes). */
+    private long headAfterUnfinishedBatch(long head, long end) {
+        // Published (tail is past it, modulo 2^42), within a ring, and still FULL at head: the
+        // consumer writes no state.
+        long tail = tailPosition(Words.getLongVolatile(body, TAIL_OFFSET));
+        long state = Words.getLongAcquire(body, slotOffset(head));
+        return headAfterUnfinishedBatch(head, end, HEAD_OFFSET,
+                end - head <= capacity && distance(tail, head) >= end - head && isAt(state, head, KIND_FULL),
+                "tail " + tail + ", state 0x" + Long.toHexString(state) + " at head");
+    }
+
+    @Override
+    void endBatch(long last) {
+        giveBackZeroed(HEAD_OFFSET, BATCH_END_OFFSET, Words.getLong(body, HEAD_OFFSET), last + 1, 0, capacity, true);
     }
 
     /** Steps over skipped slots, detects end of stream and dead producers; NONE if nothing is there now. */

@@ -22,7 +22,7 @@ import io.jshm.core.region.RegionDescriptor;
  *                SPSC: position, with bit 63 set while the message at that position is being
  *                published ({@link #spscPublishingTailWord})
  *  2     256     head: next position to read (long)         consumers
- *        264     SPSC: batch end (long), the head a consumer is giving back a batch up to   the consumer
+ *        264     SPSC, MPSC: batch end (long), the head a consumer is giving back a batch up to   the consumer
  *  3     384     not-empty futex word (int): sequence << 2 | fenced bit | parked bit
  *                                          consumers set the bit to park, producers clear it to wake
  *        388     consumers waiting (int, observation only)  consumers, when they park
@@ -43,7 +43,8 @@ import io.jshm.core.region.RegionDescriptor;
  *
  *  slot  +0      MPMC, MPSC: state (long, below); SPSC and a fan-in lane: sequence, position + 1
  *                once published (position counted in the lane); 0 if never written, or written
- *                over with zeros by a consumer giving back a batch (the whole slot is then 0)
+ *                over with zeros by a consumer giving back a batch (the whole slot is then 0;
+ *                an MPSC consumer zeroes length and payload only)
  *        +8      message length (int)
  *        +12     reserved
  *        +16     payload, maxMessageLength bytes, padded to a multiple of 8

@@ -839,25 +839,39 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
     // ---------------------------------------------------------------- single-consumer rings
 
     /**
-     * Ends a batch read from a single-consumer ring (an {@link SpscQueue}, a {@link FanInQueue}
-     * lane): marks {@code end} as the batch end, writes zeros over positions {@code first ..
-     * end - 1} (slots {@code ringStart ..} of a ring of {@code ringSlots}), then gives them back
-     * by storing {@code end} as head. Why and how it survives a kill: {@link SpscQueue}'s notes.
+     * Ends a batch read from a single-consumer ring (an {@link SpscQueue}, an {@link MpscQueue},
+     * a {@link FanInQueue} lane): marks {@code end} as the batch end, writes zeros over the slots
+     * of positions {@code first .. end - 1} (slots {@code ringStart ..} of a ring of
+     * {@code ringSlots}), whole, or all but their state words if {@code statesStay}, then gives
+     * them back by storing {@code end} as head. Why and how it survives a kill:
+     * {@link SpscQueue}'s notes.
      */
     final void giveBackZeroed(long headOffset, long batchEndOffset, long first, long end, long ringStart,
-                              long ringSlots) {
+                              long ringSlots, boolean statesStay) {
         Words.setLongOpaque(body, batchEndOffset, end);
         VarHandle.storeStoreFence(); // the mark before any zero
         long from = first & (ringSlots - 1);
-        // The sequence a successor checks, whole, before the bulk copy, which may write it piecewise.
-        Words.setLong(body, slotOffset(ringStart + from) + SLOT_STATE_OFFSET, 0);
-        long count = end - first;
-        long run = Math.min(count, ringSlots - from);
-        zero(slotOffset(ringStart + from), run * slotSize);
-        if (run < count) { // the batch wrapped around the end of the ring
-            zero(slotOffset(ringStart), (count - run) * slotSize);
+        if (statesStay) {
+            for (long position = first; position != end; position++) {
+                zero(slotOffset(ringStart + (position & (ringSlots - 1))) + SLOT_LENGTH_OFFSET,
+                        slotSize - SLOT_LENGTH_OFFSET);
+            }
+        } else {
+            // The sequence a successor checks, whole, before the bulk copy, which may write it piecewise.
+            Words.setLong(body, slotOffset(ringStart + from) + SLOT_STATE_OFFSET, 0);
+            long count = end - first;
+            long run = Math.min(count, ringSlots - from);
+            zero(slotOffset(ringStart + from), run * slotSize);
+            if (run < count) { // the batch wrapped around the end of the ring
+                zero(slotOffset(ringStart), (count - run) * slotSize);
+            }
         }
-        Words.setLongRelease(body, headOffset, end);
+        giveBack(headOffset, end);
+    }
+
+    /** Stores head (release) and wakes a parked producer. */
+    private void giveBack(long headOffset, long head) {
+        Words.setLongRelease(body, headOffset, head);
         signalNotFull();
     }
 
@@ -877,10 +891,11 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
     }
 
     /**
-     * A consumer's look at {@code head} of a single-consumer ring (slots {@code ringStart ..} of a
-     * ring of {@code ringSlots}): if a consumer was killed giving back a batch (its batch end is
-     * past head), gives the batch back for it and returns the new head. {@code lane} is the
-     * FanInQueue lane, -1 for an SpscQueue (for the message).
+     * A consumer's look at {@code head} of an SPSC-style ring (an {@link SpscQueue}, a
+     * {@link FanInQueue} lane; slots {@code ringStart ..} of a ring of {@code ringSlots}): if a
+     * consumer was killed giving back a batch (its batch end is past head), gives the batch back
+     * for it and returns the new head. {@code lane} is the FanInQueue lane, -1 for an SpscQueue
+     * (for the message).
      *
      * @throws QueueCorruptedException if head and the batch end cannot be those of a batch
      */
@@ -895,12 +910,22 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
         // published at head, or zeroed.
         long tail = spscTailPosition(Words.getLongAcquire(body, tailOffset));
         long sequence = Words.getLongAcquire(body, slotOffset(ringStart + (head & (ringSlots - 1))) + SLOT_STATE_OFFSET);
-        if (end - head > ringSlots || end - head > tail + 1 - head || (sequence != 0 && sequence != head + 1)) {
-            throw corrupted((lane < 0 ? "" : "lane " + lane + ": ") + "head " + head + ", batch end " + end
-                    + ", tail " + tail + " and sequence " + sequence + " at head are not those of a batch being given back");
+        return headAfterUnfinishedBatch(head, end, headOffset,
+                end - head <= ringSlots && end - head <= tail + 1 - head && (sequence == 0 || sequence == head + 1),
+                (lane < 0 ? "" : "lane " + lane + ": ") + "tail " + tail + ", sequence " + sequence + " at head");
+    }
+
+    /**
+     * Gives back, for a consumer killed doing it, the batch up to {@code end} past {@code head},
+     * if {@code plausible} (else throws, naming the {@code evidence}), and returns the new head.
+     * Called only when the batch end is past head: a rare path, where building the message costs nothing.
+     */
+    final long headAfterUnfinishedBatch(long head, long end, long headOffset, boolean plausible, String evidence) {
+        if (!plausible) {
+            throw corrupted("head " + head + " and batch end " + end + " are not those of a batch being given back ("
+                    + evidence + ")");
         }
-        Words.setLongRelease(body, headOffset, end);
-        signalNotFull();
+        giveBack(headOffset, end);
         return end;
     }
 

@@ -204,7 +204,8 @@ public final class SpscQueue extends ShmQueue {
 
     @Override
     void endBatch(long last) {
-        giveBackZeroed(HEAD_OFFSET, BATCH_END_OFFSET, Words.getLong(body, HEAD_OFFSET), last + 1, 0, capacity);
+        giveBackZeroed(HEAD_OFFSET, BATCH_END_OFFSET, Words.getLong(body, HEAD_OFFSET), last + 1, 0, capacity,
+                false);
     }
 
     private long sequenceOffset(long position) {

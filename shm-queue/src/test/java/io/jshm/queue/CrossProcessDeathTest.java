@@ -310,12 +310,12 @@ class CrossProcessDeathTest {
      * The one consumer JVM of an {@link SpscQueue}, {@link MpscQueue} or {@link FanInQueue},
      * logging every message it receives, is killed at a random moment and a new consumer JVM
      * takes over: nothing is lost, and at most the one message being read at the kill arrives
-     * twice (with batches of {@code drain}, at most the unfinished batch). An SpscQueue or
-     * FanInQueue consumer killed while it writes zeros over a batch it has read must leave no
+     * twice (with batches of {@code drain}, at most the unfinished batch). A consumer killed
+     * while it writes zeros over a batch it has read must leave no
      * zeroed message to be read again (the taker-over would find it corrupt) and lose nothing.
      */
     @ParameterizedTest
-    @CsvSource({"SPSC, 1", "MPSC, 1", "FAN_IN, 1", "SPSC, 32", "FAN_IN, 32"})
+    @CsvSource({"SPSC, 1", "MPSC, 1", "FAN_IN, 1", "SPSC, 32", "MPSC, 32", "FAN_IN, 32"})
     void singleConsumerKilledMidStreamIsTakenOverLosingNothing(QueueKind kind, int batch) throws Exception {
         int producerCount = kind == QueueKind.SPSC ? 1 : 2;
         int perProducer = 20_000;

@@ -227,7 +227,7 @@ class QueueFileValidationTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = QueueKind.class, names = {"SPSC", "FAN_IN"})
+    @EnumSource(value = QueueKind.class, names = {"SPSC", "MPSC", "FAN_IN"})
     void consumerKilledWhileZeroingABatchItReadLeavesTheRestToTheNext(QueueKind kind) throws Exception {
         ShmFile file = ShmFile.of(dir, "q");
         try (ShmQueue q = kind.create(file, 4, 16)) {
@@ -235,9 +235,9 @@ class QueueFileValidationTest {
                 q.put(new byte[] {(byte) message});
             }
             // A consumer that read 1 and 2 in one batch, marked its batch end and was killed
-            // after writing zeros over the first slot, before storing head.
+            // after writing zeros over the first slot (MPSC: but its state), before storing head.
             poke(file, kind.batchEndOffset(4, 16), 2, 8);
-            poke(file, QueueDescriptor.SLOTS_OFFSET, 0, 8);
+            poke(file, QueueDescriptor.SLOTS_OFFSET + (kind == QueueKind.MPSC ? QueueDescriptor.SLOT_LENGTH_OFFSET : 0), 0, 8);
             try (ShmQueue takeover = kind.open(file)) {
                 assertReceivesThenNothing(takeover, 3);
                 for (int message = 4; message <= 7; message++) { // all 4 slots free again
@@ -249,7 +249,7 @@ class QueueFileValidationTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = QueueKind.class, names = {"SPSC", "FAN_IN"})
+    @EnumSource(value = QueueKind.class, names = {"SPSC", "MPSC", "FAN_IN"})
     void batchEndNoBatchCouldHaveLeftFailsOnUse(QueueKind kind) throws Exception {
         ShmFile file = ShmFile.of(dir, "q");
         try (ShmQueue q = kind.create(file, 4, 16)) {
@@ -260,7 +260,7 @@ class QueueFileValidationTest {
             assertTrue(e.getMessage().contains(file.path().toString()) && e.getMessage().contains("batch end 4"),
                     e.getMessage());
             poke(file, kind.batchEndOffset(4, 16), 1, 8);
-            poke(file, QueueDescriptor.SLOTS_OFFSET, 9, 8); // the slot at head holds neither position 0 nor zeros
+            poke(file, QueueDescriptor.SLOTS_OFFSET, 9, 8); // the slot at head: neither position 0 published nor zeros
             assertThrows(QueueCorruptedException.class, () -> q.poll(Duration.ofSeconds(5)));
         }
     }

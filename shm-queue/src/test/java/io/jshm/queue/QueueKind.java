@@ -45,7 +45,7 @@ enum QueueKind {
         return this == FAN_IN ? lane0(capacity, maxLength) + QueueDescriptor.LANE_HEAD_OFFSET : QueueDescriptor.HEAD_OFFSET;
     }
 
-    /** SPSC and FAN_IN: where the same queue keeps the batch end of that head. */
+    /** SPSC, MPSC and FAN_IN: where the same queue keeps the batch end of that head. */
     long batchEndOffset(int capacity, int maxLength) {
         return this == FAN_IN ? lane0(capacity, maxLength) + QueueDescriptor.LANE_BATCH_END_OFFSET
                 : QueueDescriptor.BATCH_END_OFFSET;
