@@ -220,8 +220,8 @@ public final class FanInQueue extends ShmQueue {
         long word = Words.getLongOpaque(body, tailOffset);
         long tail = spscTailPosition(word);
         if (tail != word) { // a producer died publishing (see SpscQueue's notes)
-            if (Words.getLongOpaque(body, sequenceOffset(lease.lane, tail)) == tail + 1
-                    || Words.getLongAcquire(body, headOffset(lease.lane)) == tail + 1) {
+            if (publishedBeforeRepair(Words.getLongAcquire(body, sequenceOffset(lease.lane, tail)), tail,
+                    headOffset(lease.lane), batchEndOffset(lease.lane))) {
                 tail++;
             }
             Words.setLongOpaque(body, tailOffset, tail);
@@ -383,7 +383,6 @@ public final class FanInQueue extends ShmQueue {
         signalNotFull();
     }
 
-    /** The lane position of the acquired message in {@code slot}: its sequence minus one. */
     @Override
     void endBatch(long last) {
         int lane = (int) (last >>> laneShift);
@@ -392,6 +391,7 @@ public final class FanInQueue extends ShmQueue {
                 (long) lane << laneShift, laneCapacity, false);
     }
 
+    /** The lane position of the acquired message in {@code slot}: its sequence minus one. */
     private long positionOf(long slot) {
         return Words.getLongOpaque(body, slotOffset(slot) + SLOT_STATE_OFFSET) - 1;
     }

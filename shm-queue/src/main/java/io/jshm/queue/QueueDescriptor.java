@@ -43,8 +43,8 @@ import io.jshm.core.region.RegionDescriptor;
  *
  *  slot  +0      MPMC, MPSC: state (long, below); SPSC and a fan-in lane: sequence, position + 1
  *                once published (position counted in the lane); 0 if never written, or written
- *                over with zeros by a consumer giving back a batch (the whole slot is then 0;
- *                an MPSC consumer zeroes length and payload only)
+ *                over with zeros by a consumer giving back a batch (up to the end of the
+ *                message; an MPSC consumer zeroes length and payload only)
  *        +8      message length (int)
  *        +12     reserved
  *        +16     payload, maxMessageLength bytes, padded to a multiple of 8

@@ -842,31 +842,48 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
      * Ends a batch read from a single-consumer ring (an {@link SpscQueue}, an {@link MpscQueue},
      * a {@link FanInQueue} lane): marks {@code end} as the batch end, writes zeros over the slots
      * of positions {@code first .. end - 1} (slots {@code ringStart ..} of a ring of
-     * {@code ringSlots}), whole, or all but their state words if {@code statesStay}, then gives
-     * them back by storing {@code end} as head. Why and how it survives a kill:
-     * {@link SpscQueue}'s notes.
+     * {@code ringSlots}) up to the end of each message, state words included unless
+     * {@code statesStay}, then gives them back by storing {@code end} as head. Why and how it
+     * survives a kill: {@link SpscQueue}'s notes.
      */
     final void giveBackZeroed(long headOffset, long batchEndOffset, long first, long end, long ringStart,
                               long ringSlots, boolean statesStay) {
         Words.setLongOpaque(body, batchEndOffset, end);
         VarHandle.storeStoreFence(); // the mark before any zero
-        long from = first & (ringSlots - 1);
-        if (statesStay) {
-            for (long position = first; position != end; position++) {
-                zero(slotOffset(ringStart + (position & (ringSlots - 1))) + SLOT_LENGTH_OFFSET,
-                        slotSize - SLOT_LENGTH_OFFSET);
+        // Up to the end of each message, not of its slot (messages may be far below the maximum),
+        // in one copy for each run of adjacent ranges (full slots make one run up to the wrap).
+        long runStart = 0;
+        long runEnd = 0;
+        for (long position = first; position != end; position++) {
+            long slotIndex = ringStart + (position & (ringSlots - 1));
+            long slot = slotOffset(slotIndex);
+            if (!statesStay) {
+                // Whole, before the copy, which may write a word piecewise: a successor and the
+                // next lap judge the slot by it.
+                Words.setLong(body, slot + SLOT_STATE_OFFSET, 0);
             }
-        } else {
-            // The sequence a successor checks, whole, before the bulk copy, which may write it piecewise.
-            Words.setLong(body, slotOffset(ringStart + from) + SLOT_STATE_OFFSET, 0);
-            long count = end - first;
-            long run = Math.min(count, ringSlots - from);
-            zero(slotOffset(ringStart + from), run * slotSize);
-            if (run < count) { // the batch wrapped around the end of the ring
-                zero(slotOffset(ringStart), (count - run) * slotSize);
+            long from = statesStay ? slot + SLOT_LENGTH_OFFSET : slot;
+            if (from != runEnd) {
+                zero(runStart, runEnd - runStart);
+                runStart = from;
             }
+            runEnd = slot + SLOT_PAYLOAD_OFFSET + ((readLength(slotIndex) + 7) & ~7L);
         }
+        zero(runStart, runEnd - runStart);
         giveBack(headOffset, end);
+    }
+
+    /**
+     * For the producer that repairs the tail of an SPSC-style ring after a producer was killed
+     * publishing {@code position} (whose slot holds {@code sequence}, loaded with acquire):
+     * whether that message was published. The slot says so, or, if a consumer has drained it
+     * since, the consumer's batch end or head is past it: the batch end is stored before any
+     * zero, so a zeroed sequence comes with it.
+     */
+    final boolean publishedBeforeRepair(long sequence, long position, long headOffset, long batchEndOffset) {
+        return sequence == position + 1
+                || Words.getLongAcquire(body, batchEndOffset) - position > 0
+                || Words.getLongAcquire(body, headOffset) - position > 0;
     }
 
     /** Stores head (release) and wakes a parked producer. */
@@ -905,13 +922,15 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
         if (end - head <= 0) {
             return head;
         }
-        // A batch was published (tail, or one past it: a producer killed between publishing and
-        // storing tail, SpscQueue's notes) and fits in the ring; its first slot is still
-        // published at head, or zeroed.
-        long tail = spscTailPosition(Words.getLongAcquire(body, tailOffset));
+        // A batch was published (up to tail, or one past it if a producer was killed between
+        // publishing and storing tail, SpscQueue's notes) and fits in the ring; its first slot is
+        // still published at head, or zeroed.
+        long tailWord = Words.getLongAcquire(body, tailOffset);
+        long tail = spscTailPosition(tailWord);
+        long lag = tailWord == tail ? 0 : 1;
         long sequence = Words.getLongAcquire(body, slotOffset(ringStart + (head & (ringSlots - 1))) + SLOT_STATE_OFFSET);
         return headAfterUnfinishedBatch(head, end, headOffset,
-                end - head <= ringSlots && end - head <= tail + 1 - head && (sequence == 0 || sequence == head + 1),
+                end - head <= ringSlots && end - head <= tail + lag - head && (sequence == 0 || sequence == head + 1),
                 (lane < 0 ? "" : "lane " + lane + ": ") + "tail " + tail + ", sequence " + sequence + " at head");
     }
 

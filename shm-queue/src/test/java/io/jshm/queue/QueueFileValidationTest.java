@@ -249,6 +249,28 @@ class QueueFileValidationTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = QueueKind.class, names = {"SPSC", "FAN_IN"})
+    void producerRepairingAfterAKilledProducerDoesNotReuseASlotAKilledConsumerWasZeroing(QueueKind kind)
+            throws Exception {
+        ShmFile file = ShmFile.of(dir, "q");
+        try (ShmQueue q = kind.create(file, 4, 16)) {
+            q.put(new byte[] {1});
+            q.put(new byte[] {2});
+            // The producer of 2 was killed between publishing it and storing tail; a consumer
+            // drained 1 and 2, marked its batch end and was killed after zeroing both sequences.
+            poke(file, kind.tailOffset(4, 16), QueueDescriptor.spscPublishingTailWord(1), 8);
+            poke(file, kind.batchEndOffset(4, 16), 2, 8);
+            long slotSize = QueueDescriptor.slotSize(16);
+            poke(file, QueueDescriptor.SLOTS_OFFSET, 0, 8);
+            poke(file, QueueDescriptor.SLOTS_OFFSET + slotSize, 0, 8);
+            q.put(new byte[] {3}); // repairs tail: 2 was published, though its slot no longer says so
+            try (ShmQueue takeover = kind.open(file)) {
+                assertReceivesThenNothing(takeover, 3);
+            }
+        }
+    }
+
+    @ParameterizedTest
     @EnumSource(value = QueueKind.class, names = {"SPSC", "MPSC", "FAN_IN"})
     void batchEndNoBatchCouldHaveLeftFailsOnUse(QueueKind kind) throws Exception {
         ShmFile file = ShmFile.of(dir, "q");
