@@ -64,8 +64,9 @@ import static io.jshm.queue.QueueDescriptor.*;
  *       lane it read last, so that a busy lane cannot starve the others; a drain reads a batch
  *       from that one lane, writes zeros over it and stores its head once, marking the lane's
  *       batch end first (as {@link SpscQueue} does, see its notes: a consumer killed between
- *       the mark and head is finished for by the next look at the lane). The consumer keeps no position of its own:
- *       the lane position of a slot it holds is the slot's sequence minus one. (A field written
+ *       the mark and head is finished for by the next look at the lane). The consumer keeps no
+ *       position of its own: the lane position of a slot it holds is the slot's sequence minus
+ *       one (read before the zeros). (A field written
  *       per message would share a cache line with the fields every producer thread of the same
  *       handle reads per message: two threads in one JVM ran at half the rate with one.)</li>
  *   <li>Close without a fence per message: a producer publishing position {@code p} stores
@@ -221,7 +222,7 @@ public final class FanInQueue extends ShmQueue {
         long tail = spscTailPosition(word);
         if (tail != word) { // a producer died publishing (see SpscQueue's notes)
             if (publishedBeforeRepair(Words.getLongAcquire(body, sequenceOffset(lease.lane, tail)), tail,
-                    headOffset(lease.lane), batchEndOffset(lease.lane))) {
+                    batchEndOffset(lease.lane))) {
                 tail++;
             }
             Words.setLongOpaque(body, tailOffset, tail);
@@ -386,9 +387,8 @@ public final class FanInQueue extends ShmQueue {
     @Override
     void endBatch(long last) {
         int lane = (int) (last >>> laneShift);
-        long headOffset = headOffset(lane);
-        giveBackZeroed(headOffset, batchEndOffset(lane), Words.getLong(body, headOffset), positionOf(last) + 1,
-                (long) lane << laneShift, laneCapacity, false);
+        giveBackZeroed(headOffset(lane), batchEndOffset(lane), positionOf(last) + 1, (long) lane << laneShift,
+                laneCapacity, false);
     }
 
     /** The lane position of the acquired message in {@code slot}: its sequence minus one. */

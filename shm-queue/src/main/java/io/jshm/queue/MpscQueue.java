@@ -71,9 +71,10 @@ import static io.jshm.queue.QueueDescriptor.*;
  *       the message and release-stores {@code head = h + 1} (once per batch for {@code drain}),
  *       which orders its reads before any producer, which loads head with acquire, may claim
  *       {@code h + capacity}. A {@code drain} first writes zeros over the length and payload of
- *       every slot of its batch, as an {@link SpscQueue}'s does over whole slots (see its notes,
- *       also for the batch end it marks first), leaving the states. {@code SKIPPED(h)}: it moves head past it. Unmarked or
- *       {@code CLAIMED(h)}: nothing yet. Any other state is corruption.</li>
+ *       every message of its batch, as an {@link SpscQueue}'s does over sequences too (see its
+ *       notes, also for the batch end it marks first), leaving the states. {@code SKIPPED(h)}:
+ *       it moves head past it. Unmarked or {@code CLAIMED(h)}: nothing yet. Any other state is
+ *       corruption.</li>
  *   <li>Dead producers: when the state at head has stayed the same for {@value #STUCK_MILLIS} ms,
  *       the consumer finds its owner: the pid in a {@code CLAIMED} state, or else it loads the
  *       tail word, loads slot {@code h} again (a record made meanwhile would otherwise be missed:
@@ -259,14 +260,14 @@ public final class MpscQueue extends ShmQueue {
         // consumer writes no state.
         long tail = tailPosition(Words.getLongVolatile(body, TAIL_OFFSET));
         long state = Words.getLongAcquire(body, slotOffset(head));
-        return headAfterUnfinishedBatch(head, end, HEAD_OFFSET,
+        return finishUnfinishedBatch(head, end, HEAD_OFFSET,
                 end - head <= capacity && distance(tail, head) >= end - head && isAt(state, head, KIND_FULL),
                 "tail " + tail + ", state 0x" + Long.toHexString(state) + " at head");
     }
 
     @Override
     void endBatch(long last) {
-        giveBackZeroed(HEAD_OFFSET, BATCH_END_OFFSET, Words.getLong(body, HEAD_OFFSET), last + 1, 0, capacity, true);
+        giveBackZeroed(HEAD_OFFSET, BATCH_END_OFFSET, last + 1, 0, capacity, true);
     }
 
     /** Steps over skipped slots, detects end of stream and dead producers; NONE if nothing is there now. */

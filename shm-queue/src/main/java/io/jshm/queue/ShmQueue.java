@@ -841,13 +841,14 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
     /**
      * Ends a batch read from a single-consumer ring (an {@link SpscQueue}, an {@link MpscQueue},
      * a {@link FanInQueue} lane): marks {@code end} as the batch end, writes zeros over the slots
-     * of positions {@code first .. end - 1} (slots {@code ringStart ..} of a ring of
+     * of positions {@code head .. end - 1} (slots {@code ringStart ..} of a ring of
      * {@code ringSlots}) up to the end of each message, state words included unless
      * {@code statesStay}, then gives them back by storing {@code end} as head. Why and how it
      * survives a kill: {@link SpscQueue}'s notes.
      */
-    final void giveBackZeroed(long headOffset, long batchEndOffset, long first, long end, long ringStart,
-                              long ringSlots, boolean statesStay) {
+    final void giveBackZeroed(long headOffset, long batchEndOffset, long end, long ringStart, long ringSlots,
+                              boolean statesStay) {
+        long first = Words.getLong(body, headOffset); // the consumer's own word: the batch began there
         Words.setLongOpaque(body, batchEndOffset, end);
         VarHandle.storeStoreFence(); // the mark before any zero
         // Up to the end of each message, not of its slot (messages may be far below the maximum),
@@ -877,13 +878,11 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
      * For the producer that repairs the tail of an SPSC-style ring after a producer was killed
      * publishing {@code position} (whose slot holds {@code sequence}, loaded with acquire):
      * whether that message was published. The slot says so, or, if a consumer has drained it
-     * since, the consumer's batch end or head is past it: the batch end is stored before any
-     * zero, so a zeroed sequence comes with it.
+     * since and zeroed the sequence, the consumer's batch end is past it: the batch end is
+     * stored before any zero (a message read singly keeps its sequence).
      */
-    final boolean publishedBeforeRepair(long sequence, long position, long headOffset, long batchEndOffset) {
-        return sequence == position + 1
-                || Words.getLongAcquire(body, batchEndOffset) - position > 0
-                || Words.getLongAcquire(body, headOffset) - position > 0;
+    final boolean publishedBeforeRepair(long sequence, long position, long batchEndOffset) {
+        return sequence == position + 1 || Words.getLongAcquire(body, batchEndOffset) - position > 0;
     }
 
     /** Stores head (release) and wakes a parked producer. */
@@ -929,7 +928,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
         long tail = spscTailPosition(tailWord);
         long lag = tailWord == tail ? 0 : 1;
         long sequence = Words.getLongAcquire(body, slotOffset(ringStart + (head & (ringSlots - 1))) + SLOT_STATE_OFFSET);
-        return headAfterUnfinishedBatch(head, end, headOffset,
+        return finishUnfinishedBatch(head, end, headOffset,
                 end - head <= ringSlots && end - head <= tail + lag - head && (sequence == 0 || sequence == head + 1),
                 (lane < 0 ? "" : "lane " + lane + ": ") + "tail " + tail + ", sequence " + sequence + " at head");
     }
@@ -939,7 +938,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
      * if {@code plausible} (else throws, naming the {@code evidence}), and returns the new head.
      * Called only when the batch end is past head: a rare path, where building the message costs nothing.
      */
-    final long headAfterUnfinishedBatch(long head, long end, long headOffset, boolean plausible, String evidence) {
+    final long finishUnfinishedBatch(long head, long end, long headOffset, boolean plausible, String evidence) {
         if (!plausible) {
             throw corrupted("head " + head + " and batch end " + end + " are not those of a batch being given back ("
                     + evidence + ")");

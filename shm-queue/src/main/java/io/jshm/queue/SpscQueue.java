@@ -47,9 +47,9 @@ import static io.jshm.queue.QueueDescriptor.*;
  *       consumer's line once per lap, not per message. A producer killed between its two
  *       stores of {@code tail} leaves the publishing bit set: the next claim, by whichever
  *       producer, clears it, moving {@code tail} past the slot if the slot holds
- *       {@code tail + 1} (published) or the consumer's batch end or {@code head} is past it
- *       (published, then drained: the slot may be zeroed already, and the batch end is stored
- *       before any zero), and claims that slot otherwise. Only then does a claim
+ *       {@code tail + 1} (published) or the consumer's batch end is past it (published, then
+ *       drained: the slot may be zeroed already, and the batch end is stored before any zero),
+ *       and claims that slot otherwise. Only then does a claim
  *       load from a slot: the slot's line is the consumer's, which reads it, and a load (unlike
  *       a store) waits until the line comes over; one on every claim, as this check was first
  *       written, cut the rate to a quarter at 64 B. A separate publishing mark beside
@@ -64,16 +64,17 @@ import static io.jshm.queue.QueueDescriptor.*;
  *   <li>Zeroing a batch: before it stores {@code head}, {@code drain} writes zeros over every
  *       message of the batch (its slot up to the end of the message), sequences included, as
  *       Agrona's many-to-one ring does over what it read. The producer then finds the lines it
- *       writes next held by the consumer, not by itself from a lap ago, and on the 2-vCPU AMD
- *       EPYC VM this was measured on that more
- *       than doubled the rate at 1 KiB when the consumer ignores the payload (9.8 to 20.6 M
- *       msg/s; SpscQueue to Agrona's many-to-one ring, within-fork pairs, 0.44x to 0.91x) and
- *       raised every other cell (64 B 1.60x to 2.06x; payload read, 64 B 1.16x to 1.95x, 1 KiB
- *       0.83x to 1.24x). Writing each line's first word back as it was gains less (0.73x), a
- *       locked add of 0 to it nothing. A kill must not leave a zeroed message to be read
- *       again, so the consumer first stores the batch end, {@code last + 1}, in a word on
- *       {@code head}'s line, with a store-store fence before the zeros (each sequence is
- *       zeroed by a whole store first, as a bulk copy may write a word piecewise); a consumer that finds
+ *       writes next held by the consumer, not by itself from a lap ago. On the 2-vCPU AMD EPYC
+ *       VM this was measured on (a first version, zeroing whole slots with one fill; README has
+ *       the shipped code's figures), that more than doubled the rate at 1 KiB when the consumer
+ *       ignores the payload (9.8 to 20.6 M msg/s; SpscQueue to Agrona's many-to-one ring,
+ *       within-fork pairs, 0.44x to 0.91x) and raised every other cell (64 B 1.60x to 2.06x;
+ *       payload read, 64 B 1.16x to 1.95x, 1 KiB 0.83x to 1.24x). Writing each line's first
+ *       word back as it was gains less (0.73x), a locked add of 0 to it nothing. A kill must
+ *       not leave a zeroed message to be read again, so the consumer first stores the batch
+ *       end, {@code last + 1}, in a word on {@code head}'s line, with a store-store fence before
+ *       the zeros (each sequence is zeroed by a whole store first, as a bulk copy may write a
+ *       word piecewise); a consumer that finds
  *       the batch end past {@code head} (a load of a line it holds anyway) knows its predecessor
  *       was killed after handling the whole batch, and stores {@code head} for it. Killed
  *       before the mark, it leaves the batch intact, to be read again. Single reads
@@ -134,8 +135,7 @@ public final class SpscQueue extends ShmQueue {
         long word = Words.getLongOpaque(body, TAIL_OFFSET);
         long tail = spscTailPosition(word);
         if (tail != word) { // a producer died publishing (see the notes)
-            if (publishedBeforeRepair(Words.getLongAcquire(body, sequenceOffset(tail)), tail, HEAD_OFFSET,
-                    BATCH_END_OFFSET)) {
+            if (publishedBeforeRepair(Words.getLongAcquire(body, sequenceOffset(tail)), tail, BATCH_END_OFFSET)) {
                 tail++;
             }
             Words.setLongOpaque(body, TAIL_OFFSET, tail);
@@ -205,8 +205,7 @@ public final class SpscQueue extends ShmQueue {
 
     @Override
     void endBatch(long last) {
-        giveBackZeroed(HEAD_OFFSET, BATCH_END_OFFSET, Words.getLong(body, HEAD_OFFSET), last + 1, 0, capacity,
-                false);
+        giveBackZeroed(HEAD_OFFSET, BATCH_END_OFFSET, last + 1, 0, capacity, false);
     }
 
     private long sequenceOffset(long position) {
