@@ -385,7 +385,7 @@ public final class FanInQueue extends ShmQueue {
     }
 
     @Override
-    void endBatch(long last) {
+    void endBatch(long first, long last) {
         int lane = (int) (last >>> laneShift);
         giveBackZeroed(headOffset(lane), batchEndOffset(lane), positionOf(last) + 1, (long) lane << laneShift,
                 laneCapacity, false);

@@ -266,7 +266,7 @@ public final class MpscQueue extends ShmQueue {
     }
 
     @Override
-    void endBatch(long last) {
+    void endBatch(long first, long last) {
         giveBackZeroed(HEAD_OFFSET, BATCH_END_OFFSET, last + 1, 0, capacity, true);
     }
 

@@ -264,20 +264,10 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
     abstract long tryAcquireNext(long previous);
 
     /**
-     * In a batch, after each message: gives its slot back, waking a parked producer (MPMC), or,
-     * here for the single-consumer queues, nothing yet.
+     * At the end of a batch of the messages at {@code first} to {@code last}: gives their slots
+     * back, with at most one wake-up.
      */
-    void releaseInBatch(long position) {
-        // Given back all at once by endBatch.
-    }
-
-    /**
-     * At the end of a batch whose last message was at {@code last}: gives back and wakes what is
-     * not yet; here for the single-consumer queues, one store and at most one wake-up per batch.
-     */
-    void endBatch(long last) {
-        release(last);
-    }
+    abstract void endBatch(long first, long last);
 
     // ---------------------------------------------------------------- sending
 
@@ -521,9 +511,9 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
 
     /**
      * Hands up to {@code limit} messages that are in the queue now to {@code handler}, without
-     * copying and without waiting. An {@link SpscQueue} or {@link MpscQueue} gives the slots back
-     * to producers as a batch (one store and at most one wake-up per call); an {@link MpmcQueue} gives each back as
-     * it is read, waking producers at most once per parking.
+     * copying and without waiting. The slots go back to producers as a batch, at the end of the
+     * call, with at most one wake-up. An {@link MpmcQueue}'s batch is a run of adjacent messages:
+     * it ends early where another consumer took the next one.
      *
      * @return how many were handled, 0 if the queue was empty
      * @throws EndOfStreamException if the queue is closed and nothing is left
@@ -550,7 +540,6 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
                 } finally {
                     // Received even if the handler threw.
                     count++;
-                    releaseInBatch(position);
                 }
                 if (count == limit) {
                     break;
@@ -562,7 +551,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
                 position = next;
             }
         } finally {
-            endBatch(position);
+            endBatch(first, position);
         }
         return count;
     }
@@ -883,6 +872,12 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
      */
     final boolean publishedBeforeRepair(long sequence, long position, long batchEndOffset) {
         return sequence == position + 1 || Words.getLongAcquire(body, batchEndOffset) - position > 0;
+    }
+
+    /** Writes zeros over the length and payload of the message at {@code position}. */
+    final void zeroMessage(long position) {
+        zero(slotOffset(position) + SLOT_LENGTH_OFFSET,
+                SLOT_PAYLOAD_OFFSET - SLOT_LENGTH_OFFSET + ((readLength(position) + 7) & ~7L));
     }
 
     /** Stores head (release) and wakes a parked producer. */

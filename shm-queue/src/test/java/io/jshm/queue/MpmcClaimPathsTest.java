@@ -8,8 +8,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -17,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * The branches of {@link MpmcQueue}'s claim and acquire that a handle reaches through the witness
  * of a failed CAS, after a success made it CAS first: each test first sends or receives once,
  * so that the next call takes the CAS-first path, then puts the slot in the state to test
- * (directly in the file where only another process could put it there).
+ * (directly in the file where only another process could put it there). And where a batch
+ * ends, among slots other consumers hold.
  */
 class MpmcClaimPathsTest {
     private static final int ME = (int) ProcessHandle.current().pid();
@@ -90,6 +94,44 @@ class MpmcClaimPathsTest {
                 assertEquals(s, received(q));
             }
             assertNull(received(q));
+        }
+    }
+
+    /**
+     * A batch is a run of adjacent messages, held until its end: it stops where another consumer
+     * took the next message, and gives back its own slots only (their lengths and payloads zeroed,
+     * which nothing may read as a message).
+     */
+    @Test
+    void aBatchEndsWhereAnotherConsumerTookTheNextMessageAndGivesBackOnlyItsOwnSlots() {
+        try (MpmcQueue q = MpmcQueue.create(ShmFile.of(dir, "q"), 4, 16)) {
+            for (String s : new String[] {"a", "b", "c", "d"}) {
+                assertTrue(q.offer(text(s)));
+            }
+            setState(q, 2, QueueDescriptor.KIND_READING, ME); // another consumer took "c", head not moved yet
+            List<String> got = new ArrayList<>();
+            MessageHandler collect = (b, off, len) -> got.add(new String(
+                    b.asSlice(off, len).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8));
+            assertEquals(2, q.drain(collect, 10));
+            assertEquals(List.of("a", "b"), got);
+            for (long position = 0; position < 2; position++) {
+                assertEquals(QueueDescriptor.state(position + 4, QueueDescriptor.KIND_EMPTY, 0),
+                        Words.getLongVolatile(q.body, q.slotOffset(position)), "given back: position " + position);
+                assertEquals(0, q.readLength(position), "zeroed: position " + position);
+                assertEquals(0, q.body.get(ValueLayout.JAVA_BYTE, q.payloadOffset(position)), "zeroed: position " + position);
+            }
+            assertEquals(QueueDescriptor.state(2, QueueDescriptor.KIND_READING, ME),
+                    Words.getLongVolatile(q.body, q.slotOffset(2)), "the other consumer's slot is not touched");
+            assertTrue(q.offer(text("e")));
+            assertTrue(q.offer(text("f")));
+            assertFalse(q.offer(text("g")), "full: the other consumer still holds the slot of position 2");
+            setState(q, 2 + 4, QueueDescriptor.KIND_EMPTY, 0); // the other consumer gives "c" back
+            got.clear();
+            assertEquals(3, q.drain(collect, 10));
+            assertEquals(List.of("d", "e", "f"), got);
+            assertEquals(0, q.drain(collect, 10));
+            assertTrue(q.isEmpty());
+            assertEquals(new QueueStats(0, 0), q.stats());
         }
     }
 
