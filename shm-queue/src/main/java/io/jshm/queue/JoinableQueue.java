@@ -24,8 +24,9 @@ import static io.jshm.queue.QueueDescriptor.*;
  *       be waited for.</li>
  *   <li>{@link #taskDone()} called more often than messages were received throws
  *       {@link IllegalStateException} (Python's {@code ValueError}) and changes nothing.</li>
- *   <li>A consumer that dies while reading a message (before it released the slot) has its task
- *       given back with the slot. One that dies after receiving and before {@code taskDone()}
+ *   <li>A consumer that dies while reading a message (before it released the slot; a
+ *       {@code drain} releases each slot as soon as its handler returns) has its task given back
+ *       with the slot. One that dies after receiving and before {@code taskDone()}
  *       leaves its task unfinished, as it is: {@link #join(Duration)} bounds the wait.</li>
  * </ul>
  *

@@ -129,7 +129,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
      * 1 KiB 7.5 / 11 / 16 / 18 / 17. The price: a message that arrives while the queue is found
      * empty waits up to this long more; {@code take}, {@code poll} and {@code read} look again at
      * once, for the lowest latency per message. The same holds the other way round where
-     * consumers free slots one at a time ({@link #claimPauseNanos()}).
+     * producers see each slot freed by a store of its own ({@link #claimPauseNanos()}).
      */
     static final long BATCH_PAUSE_NANOS = 1_000;
     /** A page of zeros, the source of {@link #zero}. */
@@ -264,8 +264,15 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
     abstract long tryAcquireNext(long previous);
 
     /**
-     * At the end of a batch of the messages at {@code first} to {@code last}: gives their slots
-     * back, with at most one wake-up.
+     * In a batch, once the message at {@code position} was handled: nothing here, the batch goes
+     * back at its end; a {@link JoinableQueue} gives each slot back at once.
+     */
+    void handledInBatch(long position) {
+    }
+
+    /**
+     * At the end of a batch of the messages at {@code first} to {@code last}: gives back their
+     * slots not yet given back, with at most one wake-up.
      */
     abstract void endBatch(long first, long last);
 
@@ -540,6 +547,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
                 } finally {
                     // Received even if the handler threw.
                     count++;
+                    handledInBatch(position);
                 }
                 if (count == limit) {
                     break;
@@ -857,7 +865,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
                 zero(runStart, runEnd - runStart);
                 runStart = from;
             }
-            runEnd = slot + SLOT_PAYLOAD_OFFSET + ((readLength(slotIndex) + 7) & ~7L);
+            runEnd = slot + SLOT_PAYLOAD_OFFSET + bytesToZero(slotIndex);
         }
         zero(runStart, runEnd - runStart);
         giveBack(headOffset, end);
@@ -876,8 +884,18 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
 
     /** Writes zeros over the length and payload of the message at {@code position}. */
     final void zeroMessage(long position) {
-        zero(slotOffset(position) + SLOT_LENGTH_OFFSET,
-                SLOT_PAYLOAD_OFFSET - SLOT_LENGTH_OFFSET + ((readLength(position) + 7) & ~7L));
+        zero(slotOffset(position) + SLOT_LENGTH_OFFSET, SLOT_PAYLOAD_OFFSET - SLOT_LENGTH_OFFSET + bytesToZero(position));
+    }
+
+    /**
+     * How much of the payload of the slot of {@code position} to zero: the message's length
+     * rounded up to a word, and never past the slot. A length outside 0..max is not thrown on
+     * here: the handler's caller has already thrown on it, and the batch must still be given
+     * back (a consumer that kept an {@link MpmcQueue}'s slots would hold them while it lives).
+     */
+    private long bytesToZero(long position) {
+        int length = body.get(ValueLayout.JAVA_INT, slotOffset(position) + SLOT_LENGTH_OFFSET);
+        return ((Integer.compareUnsigned(length, maxLength) <= 0 ? length : maxLength) + 7L) & ~7L;
     }
 
     /** Stores head (release) and wakes a parked producer. */

@@ -11,6 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -132,6 +133,34 @@ class MpmcClaimPathsTest {
             assertEquals(0, q.drain(collect, 10));
             assertTrue(q.isEmpty());
             assertEquals(new QueueStats(0, 0), q.stats());
+        }
+    }
+
+    /**
+     * A joinable queue's drain holds a slot only while its handler runs: a consumer that died
+     * holding a whole batch would give back, with the slots, tasks its handler had marked done.
+     */
+    @Test
+    void aJoinableQueueDrainGivesEachSlotBackOnceItsMessageIsHandled() throws Exception {
+        try (JoinableQueue q = JoinableQueue.create(ShmFile.of(dir, "q"), 4, 16)) {
+            for (String s : new String[] {"a", "b", "c"}) {
+                assertTrue(q.offer(text(s)));
+            }
+            List<Long> previousSlotStates = new ArrayList<>();
+            long[] position = {0};
+            MessageHandler handle = (b, off, len) -> {
+                if (position[0] > 0) {
+                    previousSlotStates.add(Words.getLongVolatile(q.body, q.slotOffset(position[0] - 1)));
+                }
+                position[0]++;
+                q.taskDone();
+            };
+            assertEquals(3, q.drain(handle, 10));
+            assertEquals(List.of(QueueDescriptor.state(4, QueueDescriptor.KIND_EMPTY, 0),
+                    QueueDescriptor.state(5, QueueDescriptor.KIND_EMPTY, 0)), previousSlotStates,
+                    "each slot given back before the next message's handler ran");
+            assertEquals(QueueDescriptor.state(6, QueueDescriptor.KIND_EMPTY, 0), Words.getLongVolatile(q.body, q.slotOffset(2)));
+            assertTrue(q.join(Duration.ofSeconds(1)), "every task done");
         }
     }
 

@@ -12,12 +12,15 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -119,6 +122,34 @@ class QueueFileValidationTest {
             long second = QueueDescriptor.SLOTS_OFFSET + QueueDescriptor.slotSize(16) + QueueDescriptor.SLOT_LENGTH_OFFSET;
             poke(file, second, -1, 4);
             assertThrows(QueueCorruptedException.class, () -> q.read((b, o, l) -> fail("handler must not run")));
+        }
+    }
+
+    /**
+     * A drain that meets a corrupted length throws, and still gives back every slot of its batch:
+     * the queue goes on with the next message and its whole capacity (an {@link MpmcQueue}
+     * consumer that kept its batch would hold those slots for as long as it lives).
+     */
+    @ParameterizedTest
+    @EnumSource(QueueKind.class)
+    void recordLengthOutsideTheSlotFailsADrainThatStillGivesItsBatchBack(QueueKind kind) throws Exception {
+        ShmFile file = ShmFile.of(dir, "q");
+        try (ShmQueue q = kind.create(file, 4, 16)) {
+            for (int i = 0; i < 3; i++) {
+                q.put(new byte[] {(byte) i});
+            }
+            poke(file, QueueDescriptor.SLOTS_OFFSET + QueueDescriptor.slotSize(16) + QueueDescriptor.SLOT_LENGTH_OFFSET,
+                    1 << 30, 4);
+            List<Byte> got = new ArrayList<>();
+            MessageHandler collect = (b, o, l) -> got.add(b.get(ValueLayout.JAVA_BYTE, o));
+            assertThrows(QueueCorruptedException.class, () -> q.drain(collect, 10));
+            assertEquals(List.of((byte) 0), got, "the message before the corrupted one was handled");
+            assertEquals(1, q.drain(collect, 10));
+            assertEquals(List.of((byte) 0, (byte) 2), got, "the queue goes on after the corrupted message");
+            for (int i = 0; i < 4; i++) {
+                assertTrue(q.offer(new byte[] {(byte) i}), "room for a whole ring again: " + i);
+            }
+            assertFalse(q.offer(new byte[1]));
         }
     }
 
