@@ -270,12 +270,7 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
             long full = state(head, KIND_FULL, 0);
             // Looking again after seeing the close: a volatile read, for the Dekker argument of
             // the notes (producer: claim CAS, then read closed; consumer: read closed, then this).
-            long state = sawClosed ? Words.getLongVolatile(body, offset)
-                    // Straight to the CAS, whose witness says what is there; not for a joinable
-                    // queue, whose task count goes up before the CAS and would wake joiners
-                    // each time the guess is wrong.
-                    : expectMessage && !joinable ? full
-                    : Words.getLongAcquire(body, offset);
+            long state = sawClosed ? Words.getLongVolatile(body, offset) : firstLook(offset, full);
             if (state == full && (state = takeForReading(head, offset, full)) == full) {
                 return head;
             }
@@ -333,8 +328,23 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
 
     @Override
     final void release(long position) {
-        Words.setLongRelease(body, slotOffset(position), state(position + capacity, KIND_EMPTY, 0));
+        free(position);
         signalNotFull();
+    }
+
+    /** Gives the slot of {@code position} to the producers of the next lap (release: the reads, or zeros, before it). */
+    private void free(long position) {
+        Words.setLongRelease(body, slotOffset(position), state(position + capacity, KIND_EMPTY, 0));
+    }
+
+    /**
+     * What a consumer expecting {@code full} in the slot at {@code offset} takes it to hold: with
+     * the hint, {@code full} itself (straight to the CAS, whose witness says what is there), else
+     * the state read. Never guessed for a joinable queue, whose task count goes up before the CAS
+     * and would wake joiners each time the guess is wrong.
+     */
+    private long firstLook(long offset, long full) {
+        return expectMessage && !joinable ? full : Words.getLongAcquire(body, offset);
     }
 
     /**
@@ -362,8 +372,7 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
         long position = previous + 1;
         long offset = slotOffset(position);
         long full = state(position, KIND_FULL, 0);
-        long state = expectMessage && !joinable ? full : Words.getLongAcquire(body, offset);
-        if (state == full && takeForReading(position, offset, full) == full) {
+        if (firstLook(offset, full) == full && takeForReading(position, offset, full) == full) {
             return position;
         }
         hintMessage(false); // read first again, as after finding the queue empty
@@ -392,7 +401,7 @@ public sealed class MpmcQueue extends ShmQueue permits JoinableQueue {
             zeroMessage(position);
         }
         for (long position = first; position != last + 1; position++) {
-            Words.setLongRelease(body, slotOffset(position), state(position + capacity, KIND_EMPTY, 0));
+            free(position);
         }
         signalNotFull();
     }

@@ -310,6 +310,53 @@ class CrossProcessDeathTest {
     }
 
     /**
+     * A {@link JoinableQueue} worker JVM that drains batches and marks each task done in its
+     * handler is killed at a random moment mid-stream; a second one finishes the stream. The
+     * killed worker's slots must give back only the task whose handler had not finished: no
+     * taskDone() finds the count spent, and every task ends done. (A worker holding its whole
+     * batch until the batch's end, as an {@link MpmcQueue} does, would give back with the slots
+     * tasks its handler had already marked done.)
+     */
+    @Test
+    void joinableWorkerKilledMidBatchGivesBackOnlyTheTaskItWasHandling() throws Exception {
+        int tasks = 400;
+        rounds(QueueKind.MPMC, (round, file, random, context) -> {
+            try (JoinableQueue q = JoinableQueue.create(file, 16, 8); Children children = new Children()) {
+                Path working = dir.resolve("working-" + round);
+                JvmProcess first = children.start(QueueChild.class, "workInBatches", dir.toString(), file.name(),
+                        working.getFileName().toString());
+                // Sent from another thread, so that the kill comes at a moment of its own, not
+                // when a put returns (which is when the worker has just given slots back). The
+                // queue stays full: the worker is always in a batch.
+                CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+                    try {
+                        for (int i = 0; i < tasks; i++) {
+                            q.put(new byte[1]); // wraps onto the killed worker's slots: recovered once it is found dead
+                        }
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                Children.awaitFile(first, working);
+                long killAfterMillis = random.nextLong(20, 200);
+                Thread.sleep(killAfterMillis);
+                Children.kill(first);
+                JvmProcess second = children.start(QueueChild.class, "workInBatches", dir.toString(), file.name(),
+                        "working-" + round + "-second");
+                // A taskDone() that finds the count spent throws, and ends the second worker.
+                Children.await("every task sent", Duration.ofMinutes(2), sent::isDone, second);
+                sent.join();
+                q.closeForSending();
+                Children.assertExitsCleanly(second, Duration.ofMinutes(1));
+                String result = context + ": killed " + killAfterMillis + " ms into the stream, " + q.stats();
+                System.out.println(result);
+                assertEquals(0, Words.getLongVolatile(q.body, QueueDescriptor.TASKS_IN_PROGRESS_OFFSET), result);
+                assertTrue(q.join(Duration.ofSeconds(1)), result);
+            }
+        });
+    }
+
+    /**
      * The one consumer JVM of an {@link SpscQueue}, {@link MpscQueue} or {@link FanInQueue},
      * logging every message it receives, is killed at a random moment and a new consumer JVM
      * takes over: nothing is lost, and at most the one message being read at the kill arrives

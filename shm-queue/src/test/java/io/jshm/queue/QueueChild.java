@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.BitSet;
+import java.util.concurrent.locks.LockSupport;
 
 /** The child JVMs of the cross-process queue tests; the first argument picks the role. */
 public final class QueueChild {
@@ -71,6 +72,7 @@ public final class QueueChild {
                 Thread.sleep(Long.MAX_VALUE);
             }
             case "work" -> work(JoinableQueue.open(file));
+            case "workInBatches" -> workInBatches(JoinableQueue.open(file), dir.resolve(args[3]));
             case "join" -> {
                 JoinableQueue q = JoinableQueue.open(file);
                 if (!q.join(Duration.ofMinutes(1)) || q.unfinishedTasks() != 0) {
@@ -268,6 +270,33 @@ public final class QueueChild {
             }
         } catch (QueueClosedException e) {
             System.out.println("closed: " + e.getClass().getSimpleName());
+        }
+    }
+
+    /**
+     * As {@code work}, draining batches of up to 16 and marking each task done in the handler,
+     * after a millisecond's work: a kill lands inside a handler before its taskDone(), not in the
+     * instant after it (before the slot is given back, where it races a kill as in take).
+     * Creates {@code working} when it handles its first message.
+     */
+    private static void workInBatches(JoinableQueue q, Path working) throws InterruptedException {
+        MessageHandler handle = (buffer, offset, length) -> {
+            if (!Files.exists(working)) {
+                try {
+                    Files.createFile(working);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            LockSupport.parkNanos(1_000_000);
+            q.taskDone();
+        };
+        try {
+            while (true) {
+                q.drain(handle, 16, Duration.ofMillis(100));
+            }
+        } catch (EndOfStreamException e) {
+            System.out.println("worker done");
         }
     }
 

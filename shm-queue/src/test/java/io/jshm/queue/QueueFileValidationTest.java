@@ -134,10 +134,7 @@ class QueueFileValidationTest {
     @EnumSource(QueueKind.class)
     void recordLengthOutsideTheSlotFailsADrainThatStillGivesItsBatchBack(QueueKind kind) throws Exception {
         ShmFile file = ShmFile.of(dir, "q");
-        try (ShmQueue q = kind.create(file, 4, 16)) {
-            for (int i = 0; i < 3; i++) {
-                q.put(new byte[] {(byte) i});
-            }
+        try (ShmQueue q = queueHolding(kind, file, 0, 1, 2)) {
             poke(file, QueueDescriptor.SLOTS_OFFSET + QueueDescriptor.slotSize(16) + QueueDescriptor.SLOT_LENGTH_OFFSET,
                     1 << 30, 4);
             List<Byte> got = new ArrayList<>();
@@ -254,10 +251,7 @@ class QueueFileValidationTest {
     @EnumSource(value = QueueKind.class, names = {"SPSC", "MPSC", "FAN_IN"})
     void consumerKilledWhileZeroingABatchItReadLeavesTheRestToTheNext(QueueKind kind) throws Exception {
         ShmFile file = ShmFile.of(dir, "q");
-        try (ShmQueue q = kind.create(file, 4, 16)) {
-            for (int message = 1; message <= 3; message++) {
-                q.put(new byte[] {(byte) message});
-            }
+        try (ShmQueue q = queueHolding(kind, file, 1, 2, 3)) {
             // A consumer that read 1 and 2 in one batch, marked its batch end and was killed
             // after writing zeros over the first slot (MPSC: but its state), before storing head.
             poke(file, kind.batchEndOffset(4, 16), 2, 8);
@@ -277,9 +271,7 @@ class QueueFileValidationTest {
     void producerRepairingAfterAKilledProducerDoesNotReuseASlotAKilledConsumerWasZeroing(QueueKind kind)
             throws Exception {
         ShmFile file = ShmFile.of(dir, "q");
-        try (ShmQueue q = kind.create(file, 4, 16)) {
-            q.put(new byte[] {1});
-            q.put(new byte[] {2});
+        try (ShmQueue q = queueHolding(kind, file, 1, 2)) {
             // The producer of 2 was killed between publishing it and storing tail; a consumer
             // drained 1 and 2, marked its batch end and was killed after zeroing both sequences.
             poke(file, kind.tailOffset(4, 16), QueueDescriptor.spscPublishingTailWord(1), 8);
@@ -298,9 +290,7 @@ class QueueFileValidationTest {
     @EnumSource(value = QueueKind.class, names = {"SPSC", "MPSC", "FAN_IN"})
     void batchEndNoBatchCouldHaveLeftFailsOnUse(QueueKind kind) throws Exception {
         ShmFile file = ShmFile.of(dir, "q");
-        try (ShmQueue q = kind.create(file, 4, 16)) {
-            q.put(new byte[] {1});
-            q.put(new byte[] {2});
+        try (ShmQueue q = queueHolding(kind, file, 1, 2)) {
             poke(file, kind.batchEndOffset(4, 16), 4, 8); // past tail 2 (and the one more a dead producer may leave)
             QueueCorruptedException e = assertThrows(QueueCorruptedException.class, () -> q.poll(Duration.ofSeconds(5)));
             assertTrue(e.getMessage().contains(file.path().toString()) && e.getMessage().contains("batch end 4"),
@@ -312,12 +302,17 @@ class QueueFileValidationTest {
     }
 
     /** A new 4-slot SPSC queue holding the one-byte messages {@code messages}. */
-    private static SpscQueue spscQueueHolding(ShmFile file, int... messages) throws InterruptedException {
-        SpscQueue q = SpscQueue.create(file, 4, 16);
+    /** A new queue of 4 slots of up to 16 bytes holding one-byte {@code messages}. */
+    private static ShmQueue queueHolding(QueueKind kind, ShmFile file, int... messages) throws InterruptedException {
+        ShmQueue q = kind.create(file, 4, 16);
         for (int message : messages) {
             q.put(new byte[] {(byte) message});
         }
         return q;
+    }
+
+    private static SpscQueue spscQueueHolding(ShmFile file, int... messages) throws InterruptedException {
+        return (SpscQueue) queueHolding(QueueKind.SPSC, file, messages);
     }
 
     /** What an SPSC producer killed while publishing the message at {@code position} leaves in the file. */
