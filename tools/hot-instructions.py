@@ -20,12 +20,14 @@ Needs perf, objdump and root (or perf_event_paranoid <= 0, ptrace access to the 
 import argparse
 import collections
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SAMPLES_PER_SECOND = 4999  # per CPU; odd, so as not to beat with periodic work
 JVM_ROLES = {'ForkedMain': 'benchmark JVM', 'QueuePeer': 'peer JVM'}
 
 
@@ -89,18 +91,42 @@ def name_of(blobs, ip):
     return None
 
 
+def require_tools():
+    for tool in ('perf', 'objdump'):
+        if shutil.which(tool) is None:
+            sys.exit(f'hot-instructions: {tool} is not on PATH (perf: linux-tools / linux-perf; objdump: binutils)')
+    if os.geteuid() != 0:
+        with open('/proc/sys/kernel/perf_event_paranoid') as f:
+            if int(f.read()) > 0:
+                sys.exit('hot-instructions: run as root (sampling every CPU and reading the JVMs\' code from /proc '
+                         'need it, or perf_event_paranoid <= 0 and ptrace rights)')
+
+
 def main():
     arguments = parse_arguments()
+    require_tools()
     workdir = tempfile.mkdtemp(prefix='hot-instructions-')
     log = os.path.join(workdir, 'bench.log')
     with open(log, 'w') as out:
         bench = subprocess.Popen([os.path.join(ROOT, 'jshm'), 'bench', *arguments.bench], stdout=out,
                                  stderr=subprocess.STDOUT)
+    try:
+        report(arguments, workdir, log, bench)
+    except BaseException:
+        bench.terminate()  # no benchmark left running behind a failed or interrupted profile
+        raise
+
+
+def report(arguments, workdir, log, bench):
     wait_for_measurement(log, bench)
     jvms = benchmark_jvms()
+    if not jvms:
+        sys.exit('hot-instructions: found no JVM of the benchmark (' + ', '.join(JVM_ROLES) + ') in /proc')
     data = os.path.join(workdir, 'perf.data')
-    subprocess.run(['perf', 'record', '-a', '-e', 'cpu-clock', '-F', '4999', '-o', data, '--',
-                    'sleep', str(arguments.seconds)], capture_output=True, check=True)
+    record = subprocess.run(['perf', 'record', '-a', '-e', 'cpu-clock', '-F', str(SAMPLES_PER_SECOND), '-o', data,
+                             '--', 'sleep', str(arguments.seconds)], capture_output=True, text=True)
+    if record.returncode != 0:
+        sys.exit('hot-instructions: perf record failed: ' + record.stderr.strip())
     blobs = {pid: compiled_code(pid, workdir) for pid in jvms}
     script = subprocess.run(['perf', 'script', '-i', data, '-F', 'pid,tid,ip,sym'], capture_output=True,
                             text=True, check=True).stdout
@@ -121,7 +147,7 @@ def main():
             at[(pid, tid)][(blob, ip)] += 1
     code = {}
     busy = sorted(samples, key=lambda thread: -sum(samples[thread].values()))
-    total = arguments.seconds * 4999
+    total = arguments.seconds * SAMPLES_PER_SECOND
     for thread in busy:
         count = sum(samples[thread].values())
         if count < total * 0.05:
