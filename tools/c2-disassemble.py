@@ -12,9 +12,9 @@ the annotations back where they were.
     tools/c2-disassemble.py hotspot.txt ShmQueue::slotOrWait | less
 """
 import re
-import subprocess
 import sys
-import tempfile
+
+from x86_listing import objdump_listing
 
 CODE_LINE = re.compile(r'\s*0x([0-9a-f]+): (.*)')
 HEX_WORDS = re.compile(r'[0-9a-f]+')
@@ -61,12 +61,7 @@ def main():
     with open(sys.argv[1], errors='replace') as hotspot:
         lines = hotspot.read().split('\n')
     base, code, notes = machine_code(lines, last_c2_compilation(lines, sys.argv[2]))
-    with tempfile.NamedTemporaryFile(suffix='.bin') as binary:
-        binary.write(code)
-        binary.flush()
-        listing = subprocess.run(['objdump', '-D', '-b', 'binary', '-mi386:x86-64', f'--adjust-vma={base}',
-                                  binary.name], capture_output=True, text=True, check=True).stdout
-    for line in listing.split('\n'):
+    for line in objdump_listing(base, code).split('\n'):
         match = INSTRUCTION.match(line)
         if match:
             for note in notes.pop(int(match.group(1), 16), []):

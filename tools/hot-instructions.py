@@ -18,6 +18,7 @@ after a load as that load's miss.
 Needs perf, objdump and root (or perf_event_paranoid <= 0, ptrace access to the JVMs).
 """
 import argparse
+import bisect
 import collections
 import os
 import shutil
@@ -25,6 +26,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from x86_listing import objdump_listing
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SAMPLES_PER_SECOND = 4999  # per CPU; odd, so as not to beat with periodic work
@@ -56,10 +59,11 @@ def benchmark_jvms():
             try:
                 with open(f'/proc/{pid}/cmdline', 'rb') as f:
                     command = f.read().decode(errors='replace')
-            except OSError:
+                java = os.path.basename(os.readlink(f'/proc/{pid}/exe')) == 'java'
+            except OSError:  # gone meanwhile
                 continue
             for marker, role in JVM_ROLES.items():
-                if marker in command:
+                if java and marker in command:
                     jvms[int(pid)] = role
     return jvms
 
@@ -67,8 +71,15 @@ def benchmark_jvms():
 def compiled_code(pid, workdir):
     """(start, size, name) of every blob in the JVM's code cache, from its perf map."""
     path = os.path.join(workdir, f'{pid}.map')
-    jcmd = os.path.join(os.path.dirname(os.readlink(f'/proc/{pid}/exe')), 'jcmd')  # the JVM's own JDK
-    subprocess.run([jcmd, str(pid), 'Compiler.perfmap', path], capture_output=True, check=True)
+    try:
+        jcmd = os.path.join(os.path.dirname(os.readlink(f'/proc/{pid}/exe')), 'jcmd')  # the JVM's own JDK
+        answer = subprocess.run([jcmd, str(pid), 'Compiler.perfmap', path], capture_output=True, text=True)
+        problem = None if answer.returncode == 0 else answer.stdout.strip() or answer.stderr.strip()
+    except OSError as e:
+        problem = str(e)
+    if problem:  # gone since it was found, or not attachable: its compiled code stays unnamed
+        print(f'hot-instructions: no code map from {pid}: {problem}', file=sys.stderr)
+        return []
     blobs = []
     with open(path) as f:
         for line in f:
@@ -78,17 +89,10 @@ def compiled_code(pid, workdir):
     return sorted(blobs)
 
 
-def name_of(blobs, ip):
-    low, high = 0, len(blobs)
-    while low < high:
-        middle = (low + high) // 2
-        if blobs[middle][0] <= ip:
-            low = middle + 1
-        else:
-            high = middle
-    if low and ip < blobs[low - 1][0] + blobs[low - 1][1]:
-        return blobs[low - 1]
-    return None
+def name_of(blobs, starts, ip):
+    """The blob (start, size, name) holding `ip`, or None; `starts` are the blobs' starts, sorted."""
+    i = bisect.bisect_right(starts, ip) - 1
+    return blobs[i] if i >= 0 and ip < blobs[i][0] + blobs[i][1] else None
 
 
 def require_tools():
@@ -128,6 +132,7 @@ def report(arguments, workdir, log, bench):
     if record.returncode != 0:
         sys.exit('hot-instructions: perf record failed: ' + record.stderr.strip())
     blobs = {pid: compiled_code(pid, workdir) for pid in jvms}
+    starts = {pid: [blob[0] for blob in blobs[pid]] for pid in jvms}
     script = subprocess.run(['perf', 'script', '-i', data, '-F', 'pid,tid,ip,sym'], capture_output=True,
                             text=True, check=True).stdout
     samples = collections.defaultdict(collections.Counter)  # (pid, tid) -> method name -> count
@@ -140,7 +145,7 @@ def report(arguments, workdir, log, bench):
         ip = int(fields[1], 16)
         if pid not in jvms:
             continue
-        blob = name_of(blobs[pid], ip)
+        blob = name_of(blobs[pid], starts[pid], ip)
         name = blob[2] if blob else (fields[2] if len(fields) > 2 else '?')
         samples[(pid, tid)][name] += 1
         if blob:
@@ -162,7 +167,7 @@ def report(arguments, workdir, log, bench):
         for blob, n in hottest.most_common(arguments.methods):
             print(f'\n  -- {blob[2][:100]} ({100 * n / count:.1f}%)')
             if blob not in code:
-                code[blob] = disassemble(pid, blob, workdir)
+                code[blob] = disassemble(pid, blob)
             annotate(code[blob], {ip: k for (b, ip), k in at[thread].items() if b == blob}, count, arguments.min)
         print()
     bench.wait()
@@ -171,7 +176,7 @@ def report(arguments, workdir, log, bench):
     print(f'(perf data, maps and log in {workdir})')
 
 
-def disassemble(pid, blob, workdir):
+def disassemble(pid, blob):
     """The blob's instructions as (address, text), read from the live process."""
     start, size, _ = blob
     try:
@@ -180,13 +185,8 @@ def disassemble(pid, blob, workdir):
             raw = memory.read(size)
     except OSError as e:
         return [(start, f'(code not readable: {e})')]
-    path = os.path.join(workdir, f'{pid}-{start:x}.bin')
-    with open(path, 'wb') as f:
-        f.write(raw)
-    listing = subprocess.run(['objdump', '-D', '-b', 'binary', '-mi386:x86-64', f'--adjust-vma={start:#x}', path],
-                             capture_output=True, text=True, check=True).stdout
     instructions = []
-    for line in listing.splitlines():
+    for line in objdump_listing(start, raw).splitlines():
         address, _, text = line.strip().partition(':\t')
         code_bytes, tab, mnemonic = text.partition('\t')
         if tab:  # a line of bytes alone continues the instruction before

@@ -110,10 +110,11 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
      * How many times a spinning call looks between two reads of the clock. {@code System.nanoTime()}
      * can cost more than a look: 28 ns on the KVM guest this was measured on (kvm-clock), against
      * about 20 ns for a spin-wait hint and a few for a look. Read after every look, it put about
-     * 30 ns between looks, which a receiver in a ping-pong pays twice a round trip: p50 0.61 and
-     * 0.61 µs (SpscQueue, 64 B, 2 forks a run) against 0.50, 0.49, 0.51, 0.57 with a read every 4
-     * looks and 0.48, 0.62 every 16 (Agrona's one-to-one ring, spinning without a clock: 0.45,
-     * 0.54). Every 8 looks, a spin overruns {@link #SPIN_NANOS} by at most a few hundred ns.
+     * 30 ns between looks, which a receiver in a ping-pong pays twice a round trip. Ping-pong p50
+     * (64 B, runs of 2 forks): SpscQueue 0.60, 0.61 µs with a read after every look against 0.20,
+     * 0.47 every 8 looks (0.50, 0.49, 0.51, 0.57 every 4; 0.48, 0.62 every 16; Agrona's
+     * one-to-one ring, spinning without a clock, 0.45, 0.54); MpmcQueue 0.65, 0.70 against 0.30,
+     * 0.30. Every 8 looks, a spin overruns {@link #SPIN_NANOS} by at most a few hundred ns.
      */
     private static final int POLLS_PER_CLOCK_READ = 8;
     /**
@@ -896,7 +897,8 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
 
     /** Writes zeros over the length and payload of the message at {@code position}. */
     final void zeroMessage(long position) {
-        zero(slotOffset(position) + SLOT_LENGTH_OFFSET, SLOT_PAYLOAD_OFFSET - SLOT_LENGTH_OFFSET + bytesToZero(position));
+        zero(slotOffset(position) + SLOT_LENGTH_OFFSET,
+                SLOT_PAYLOAD_OFFSET - SLOT_LENGTH_OFFSET + bytesToZero(position));
     }
 
     /**
@@ -906,7 +908,7 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
      * back (a consumer that kept an {@link MpmcQueue}'s slots would hold them while it lives).
      */
     private long bytesToZero(long position) {
-        int length = body.get(ValueLayout.JAVA_INT, slotOffset(position) + SLOT_LENGTH_OFFSET);
+        int length = storedLength(position);
         return ((Integer.compareUnsigned(length, maxLength) <= 0 ? length : maxLength) + 7L) & ~7L;
     }
 
@@ -984,11 +986,16 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
 
     /** The length of the message at {@code position}, checked to keep every read inside its slot. */
     final int readLength(long position) {
-        int length = body.get(ValueLayout.JAVA_INT, slotOffset(position) + SLOT_LENGTH_OFFSET);
+        int length = storedLength(position);
         if (length < 0 || length > maxLength) {
             throw corrupted("message at position " + position + " has length " + length + ", outside 0.." + maxLength);
         }
         return length;
+    }
+
+    /** The length word of the slot of {@code position}, as it is (possibly corrupted). */
+    private int storedLength(long position) {
+        return body.get(ValueLayout.JAVA_INT, slotOffset(position) + SLOT_LENGTH_OFFSET);
     }
 
     final void writeLength(long position, int length) {
