@@ -13,6 +13,17 @@ import java.util.concurrent.TimeUnit;
  * until it is back (SampleTime gives p50, p99, p99.9). jshm's receivers spin briefly and then park
  * on a futex, so on a loaded machine this includes the parked consumer's wake-up; Agrona's and
  * Chronicle's spin. {@link CrossJvmWakeUpLatency} measures the parked case on purpose.
+ *
+ * <p>{@code cpus}: {@code free} leaves the two busy threads to the scheduler, {@code pinned} binds
+ * each to a CPU of its own. On a machine with as many CPUs as busy threads, free threads
+ * sometimes share one CPU: when a third thread (a JIT compiler, JMH's own work between
+ * iterations) takes a core, the scheduler moves one busy thread next to the other, and it moves
+ * it back only once one of them has been off its CPU long enough to count as cache-cold. Two
+ * spinning receivers then take turns by time slice, one round trip per slice, so the episode
+ * ends within milliseconds and costs few samples; jshm's receivers yield to each other, a round
+ * trip per pair of context switches, and the episode lasts tens of milliseconds with every round
+ * trip in it sampled. The free percentiles are those of that scheduler; the pinned ones, those of
+ * the channel.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -23,6 +34,10 @@ public class CrossJvmQueuePingPong extends CrossJvmQueueBenchmark {
 
     @Param({"64", "1024"})
     public int size;
+
+    // EchoPeer reads it by name too.
+    @Param({"free", "pinned"})
+    public String cpus;
 
     @Benchmark
     public boolean roundTrip(EchoPeer echo) throws Exception {

@@ -14,7 +14,8 @@ import java.util.stream.Stream;
  * {@code drain-in-turns} too, sleeping when idle ({@link Transport#sleepWhenIdle()}); {@code echo}
  * sends every message it receives back on a second channel.
  * Arguments: mode, transport kind, directory, channel name, message size, payload handling
- * ({@link Transport.Payload}, for {@code drain}).
+ * ({@link Transport.Payload}, for {@code drain}), the CPU to pin the receiving thread to
+ * ({@link CpuAffinity}), or {@value #ANY_CPU} for none.
  */
 public final class QueuePeer {
     /**
@@ -25,6 +26,9 @@ public final class QueuePeer {
             Arrays.stream(CrossJvmQueueBenchmark.class.getAnnotation(Fork.class).jvmArgsAppend()),
             Stream.of("-XX:+UseSerialGC", "-Xmx256m")).toList();
 
+    /** Leaves the receiving thread where the scheduler puts it. */
+    static final int ANY_CPU = -1;
+
     private QueuePeer() {
     }
 
@@ -34,6 +38,10 @@ public final class QueuePeer {
         Path dir = Path.of(args[2]);
         String name = args[3];
         int size = Integer.parseInt(args[4]);
+        int cpu = Integer.parseInt(args[6]);
+        if (cpu != ANY_CPU) {
+            CpuAffinity.pinCurrentThread(cpu);
+        }
         if (mode.startsWith("drain")) {
             try (Transport in = Transport.of(kind, dir, name, size, false, Transport.Payload.of(args[5]))) {
                 if (mode.equals("drain-in-turns")) {
@@ -60,9 +68,13 @@ public final class QueuePeer {
         }
     }
 
-    /** Starts a peer in its own JVM; it halts if this JVM dies. {@code payload}: what a draining peer does with each message. */
-    static JvmProcess start(String mode, String kind, Path dir, String name, int size, Transport.Payload payload) {
-        return JvmProcess.builder(QueuePeer.class).args(mode, kind, dir.toString(), name, Integer.toString(size), payload.name())
+    /**
+     * Starts a peer in its own JVM; it halts if this JVM dies. {@code payload}: what a draining peer
+     * does with each message; {@code cpu}: where its receiving thread runs, or {@link #ANY_CPU}.
+     */
+    static JvmProcess start(String mode, String kind, Path dir, String name, int size, Transport.Payload payload, int cpu) {
+        return JvmProcess.builder(QueuePeer.class)
+                .args(mode, kind, dir.toString(), name, Integer.toString(size), payload.name(), Integer.toString(cpu))
                 .jvmOptions(PEER_JVM_OPTIONS.toArray(String[]::new)).daemon(true).inheritOutput().start();
     }
 }
