@@ -125,7 +125,10 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
      * was measured on) and spinning would keep the core from it. If nothing else wants the core,
      * a yield returns at once and the call keeps polling. Measured (ping-pong between two JVMs,
      * 64 B): p99 round trip 13 to 18 µs with spinning alone, 0.5 to 1.0 µs with this phase;
-     * throughput unchanged. Short enough that a wait still reaches the futex within 50 µs.
+     * throughput unchanged. Short enough that a wait still reaches the futex within 50 µs. When
+     * the two parties share one CPU (busy threads left free on a machine with none to spare), the
+     * yields pass turns between them, 10 to 15 µs a round trip on that VM; parking instead was
+     * slower still (README, "Why the free ping-pong tail").
      */
     private static final long YIELD_UNTIL_NANOS = 50_000;
     /**

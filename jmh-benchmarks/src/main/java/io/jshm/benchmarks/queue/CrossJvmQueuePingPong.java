@@ -16,14 +16,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>{@code cpus}: {@code free} leaves the two busy threads to the scheduler, {@code pinned} binds
  * each to a CPU of its own. On a machine with as many CPUs as busy threads, free threads
- * sometimes share one CPU: when a third thread (a JIT compiler, JMH's own work between
- * iterations) takes a core, the scheduler moves one busy thread next to the other, and it moves
- * it back only once one of them has been off its CPU long enough to count as cache-cold. Two
- * spinning receivers then take turns by time slice, one round trip per slice, so the episode
- * ends within milliseconds and costs few samples; jshm's receivers yield to each other, a round
- * trip per pair of context switches, and the episode lasts tens of milliseconds with every round
- * trip in it sampled. The free percentiles are those of that scheduler; the pinned ones, those of
- * the channel.
+ * sometimes share one CPU: traced on a 2-vCPU VM, for episodes of 8 to 190 ms, starting when a
+ * third thread (a JIT compiler, JMH's own work between iterations) takes a CPU. jshm's receivers
+ * then pass turns by yielding, 10 to 15 µs a round trip there, each one sampled; spinning
+ * receivers pass them by time slice, a few round trips of milliseconds. The free percentiles
+ * measure that scheduler as much as the channel; the pinned ones, the channel.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
