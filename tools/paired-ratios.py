@@ -13,9 +13,10 @@ their range, how many pairs the first contender won, and the median ratio of eac
 differ more than seconds do). Runs with a and b swapped are pooled, named in the order of the first
 run given. The primary score of that benchmark mixes both contenders: it is not read here.
 """
-import json
 import statistics
 import sys
+
+from paired_runs import pooled_cells
 
 
 def forks_of_pairs(result):
@@ -38,20 +39,8 @@ def forks_of_pairs(result):
 def main(paths):
     if not paths:
         sys.exit(__doc__)
-    cells = {}  # (first, second, size, payload) -> list of forks, each a list of (first, second)
-    for path in paths:
-        with open(path) as file:
-            results = json.load(file)
-        for result in results:
-            if not result["benchmark"].endswith("CrossJvmQueuePairedThroughput.send"):
-                continue
-            params = result["params"]
-            a, b, size, payload = params["a"], params["b"], params["size"], params["payload"]
-            forks = forks_of_pairs(result)
-            if (b, a, size, payload) in cells:
-                a, b = b, a
-                forks = [[(y, x) for x, y in fork] for fork in forks]
-            cells.setdefault((a, b, size, payload), []).extend(fork for fork in forks if fork)
+    # (first, second, size, payload) -> list of forks, each a list of (first, second)
+    cells = pooled_cells(paths, "CrossJvmQueuePairedThroughput.send", "payload", forks_of_pairs)
     print("| first / second | size | payload | first: M msg/s | second: M msg/s "
           "| ratio, median (min-max) | first ahead | median ratio per fork |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")

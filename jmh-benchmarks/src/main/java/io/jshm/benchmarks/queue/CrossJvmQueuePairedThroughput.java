@@ -15,7 +15,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.IterationParams;
-import org.openjdk.jmh.runner.IterationType;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,8 +63,8 @@ public class CrossJvmQueuePairedThroughput extends CrossJvmQueueBenchmark {
     private DrainPeer peerOfB;
     private Transport toA;
     private Transport toB;
+    private final Turns turns = new Turns();
     private boolean turnOfA;
-    private IterationType previousIterationType;
 
     /** Messages sent per contender in one iteration (JMH zeroes them before each), reported as a rate each. */
     @State(Scope.Thread)
@@ -77,15 +76,7 @@ public class CrossJvmQueuePairedThroughput extends CrossJvmQueueBenchmark {
 
     @Setup(Level.Trial)
     public void start() throws Exception {
-        if (a.equals(b)) {
-            throw new IllegalArgumentException("a and b are both " + a + ": pair two different contenders");
-        }
-        for (String kind : new String[] {a, b}) {
-            if (!kind.startsWith("jshm-") && !kind.startsWith("agrona-")) {
-                throw new IllegalArgumentException(kind + " cannot be paired: its receiver spins while it waits its turn"
-                        + " (only the jshm queues and Agrona's rings can)");
-            }
-        }
+        Turns.checkPairable(a, b);
         dir = Files.createTempDirectory(Path.of("/dev/shm"), "jshm-bench-");
         Transport.Payload read = Transport.Payload.of(payload);
         peerOfA = DrainPeer.start(a, dir, "a", size, read, true);
@@ -94,11 +85,9 @@ public class CrossJvmQueuePairedThroughput extends CrossJvmQueueBenchmark {
         toB = peerOfB.sender;
     }
 
-    /** Whose turn: alternately, {@code a} first among the warm-up iterations and again among the measured ones. */
     @Setup(Level.Iteration)
     public void turn(IterationParams iteration) {
-        turnOfA = iteration.getType() != previousIterationType || !turnOfA;
-        previousIterationType = iteration.getType();
+        turnOfA = turns.next(iteration);
     }
 
     @Benchmark

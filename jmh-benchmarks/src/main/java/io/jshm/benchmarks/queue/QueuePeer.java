@@ -12,7 +12,8 @@ import java.util.stream.Stream;
 /**
  * The other JVM of the cross-JVM queue benchmarks: {@code drain} receives until end of stream;
  * {@code drain-in-turns} too, sleeping when idle ({@link Transport#sleepWhenIdle()}); {@code echo}
- * sends every message it receives back on a second channel.
+ * sends every message it receives back on a second channel; {@code echo-in-turns} too, sleeping
+ * when idle.
  * Arguments: mode, transport kind, directory, channel name, message size, payload handling
  * ({@link Transport.Payload}, for {@code drain}), the CPU to pin the receiving thread to
  * ({@link CpuAffinity}), or {@value #ANY_CPU} for none.
@@ -54,6 +55,9 @@ public final class QueuePeer {
         } else {
             try (Transport in = Transport.of(kind, dir, name + ".ping", size, false);
                  Transport out = Transport.of(kind, dir, name + ".pong", size, false)) {
+                if (mode.equals("echo-in-turns")) {
+                    in.sleepWhenIdle();
+                }
                 while (in.receive()) {
                     out.send();
                 }

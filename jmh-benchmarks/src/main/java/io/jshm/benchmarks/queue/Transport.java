@@ -70,10 +70,13 @@ abstract class Transport implements AutoCloseable {
     static final long IDLE_NANOS = 50_000;
 
     /**
-     * How long a receiver told to {@link #sleepWhenIdle()} sleeps at a time, with no one to wake it:
-     * the longest park of Agrona's {@code BackoffIdleStrategy} by default. Its wake-ups, about 1,000
-     * a second, take little from the contender measured meanwhile (a parked jshm receiver looks
-     * 10 times a second).
+     * How long a receiver told to {@link #sleepWhenIdle()} sleeps at a time, with no one to wake
+     * it: the longest park of Agrona's {@code BackoffIdleStrategy} by default. Its wake-ups, about
+     * 1,000 a second, take little from the contender measured meanwhile (a parked jshm receiver
+     * looks 10 times a second), and the first message of its turn waits 1 ms at most. Longer is
+     * not better: an echoing Agrona receiver that slept 100 ms at a time in
+     * {@link CrossJvmQueuePairedPingPong} went on sleeping through most round trips of its turns
+     * (10 to 1,500 a second instead of 25,000), for a reason not found.
      */
     static final long IDLE_PARK_NANOS = 1_000_000;
 
@@ -106,8 +109,9 @@ abstract class Transport implements AutoCloseable {
 
     /**
      * Lets a receiver that cannot be woken sleep once it has waited {@link #IDLE_NANOS}: for a
-     * consumer that waits its turn in {@link CrossJvmQueuePairedThroughput}, which must not take a
-     * core from the contender being measured. Only Agrona's receiver needs it (jshm's park on a
+     * consumer that waits its turn in {@link CrossJvmQueuePairedThroughput} or
+     * {@link CrossJvmQueuePairedPingPong}, which must not take a core from the contender being
+     * measured. Only Agrona's receiver needs it (jshm's park on a
      * futex; Chronicle and the socket are not paired).
      */
     void sleepWhenIdle() {
@@ -262,10 +266,26 @@ abstract class Transport implements AutoCloseable {
 
         @Override
         boolean receive() {
-            while (ring.read(onMessage, 1) == 0) {
-                Thread.onSpinWait();
+            if (!sleepsWhenIdle) { // the round trips of CrossJvmQueuePingPong: the bare spin
+                while (ring.read(onMessage, 1) == 0) {
+                    Thread.onSpinWait();
+                }
+            } else if (ring.read(onMessage, 1) == 0) {
+                long start = System.nanoTime();
+                while (ring.read(onMessage, 1) == 0) {
+                    idle(start);
+                }
             }
             return lastType != END;
+        }
+
+        /** One step of a wait begun at {@code start}: a spin, or a sleep for a receiver told to {@link #sleepWhenIdle()}, once {@link #IDLE_NANOS} have passed. */
+        private void idle(long start) {
+            if (sleepsWhenIdle && System.nanoTime() - start >= IDLE_NANOS) {
+                LockSupport.parkNanos(IDLE_PARK_NANOS);
+            } else {
+                Thread.onSpinWait();
+            }
         }
 
         @Override
@@ -289,11 +309,7 @@ abstract class Transport implements AutoCloseable {
                     Thread.onSpinWait();
                 }
                 while ((n = ring.read(onMessage, 256)) == 0) {
-                    if (!sleepsWhenIdle || System.nanoTime() - start < IDLE_NANOS) {
-                        Thread.onSpinWait();
-                    } else {
-                        LockSupport.parkNanos(IDLE_PARK_NANOS);
-                    }
+                    idle(start);
                 }
             }
             return lastType == END ? -1 : n;

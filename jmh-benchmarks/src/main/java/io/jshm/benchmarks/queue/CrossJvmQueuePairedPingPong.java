@@ -1,0 +1,90 @@
+package io.jshm.benchmarks.queue;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.IterationParams;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@link CrossJvmQueuePingPong} for two contenders, {@code a} and {@code b}, taking turns within
+ * one fork, as {@link CrossJvmQueuePairedThroughput} does for throughput: each has its channels
+ * to an echoing peer JVM of its own, both set up for the whole fork, and iterations make round
+ * trips on {@code a} and {@code b} alternately ({@link Turns}), measurement starting with
+ * {@code a}. On the 2-vCPU VM this was written on, whole forks fall in states whose round trips
+ * differ two- or threefold, so a table of separate forks says mostly which state each drew; here
+ * an iteration of {@code a} and the next of {@code b} meet the machine alike. The peer whose turn
+ * it is not waits as for a silent sender: jshm's parks on its futex (and looks 10 times a
+ * second), Agrona's sleeps 1 ms at a time after 50 µs ({@link Transport#sleepWhenIdle()}), so the
+ * first round trip of a turn is slow, one sample of some hundred thousand. Agrona's idle peer thus
+ * wakes 1,000 times a second during jshm's turns, jshm's 10 times during Agrona's: if anything,
+ * that is against jshm. With {@code cpus=pinned} the sending thread has a CPU
+ * and both peers' echoing threads the other.
+ *
+ * <p>Read the percentiles of each iteration, not the primary score, which mixes both:
+ * {@code tools/paired-percentiles.py} takes them from JMH's JSON output ({@code -rf json}) and
+ * pairs each iteration of {@code a} with the next of {@code b}. Use an even number of warm-up
+ * iterations, and enough: each contender warms up in half of them, and with 2 (one each) the
+ * first measured iterations still had a p99 of 16 to 690 µs, falling to about 1 by the fifth.
+ */
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 10, time = 1)
+@Measurement(iterations = 20, time = 1)
+@Threads(1)
+public class CrossJvmQueuePairedPingPong extends CrossJvmQueueBenchmark {
+    @Param({"jshm-spsc"})
+    public String a;
+
+    @Param({"agrona-1to1"})
+    public String b;
+
+    @Param({"64", "1024"})
+    public int size;
+
+    @Param({"pinned", "free"})
+    public String cpus;
+
+    private Path dir;
+    private EchoChannel channelOfA;
+    private EchoChannel channelOfB;
+    private final Turns turns = new Turns();
+    private EchoChannel current;
+
+    @Setup(Level.Trial)
+    public void start() throws Exception {
+        Turns.checkPairable(a, b);
+        int peerCpu = EchoChannel.pinSenderAndChoosePeerCpu(cpus);
+        dir = Files.createTempDirectory(Path.of("/dev/shm"), "jshm-bench-");
+        channelOfA = EchoChannel.start(a, dir, "a", size, peerCpu, true);
+        channelOfB = EchoChannel.start(b, dir, "b", size, peerCpu, true);
+    }
+
+    @Setup(Level.Iteration)
+    public void turn(IterationParams iteration) {
+        current = turns.next(iteration) ? channelOfA : channelOfB;
+    }
+
+    @Benchmark
+    public boolean roundTrip() throws Exception {
+        return current.roundTrip();
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() throws Exception {
+        channelOfA.close();
+        channelOfB.close();
+        Files.deleteIfExists(dir);
+    }
+}

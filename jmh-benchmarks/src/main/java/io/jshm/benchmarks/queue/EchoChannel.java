@@ -1,0 +1,71 @@
+package io.jshm.benchmarks.queue;
+
+import io.jshm.core.process.JvmProcess;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * A round trip to a peer JVM that sends back every message it receives: one contender's two
+ * channels to it ({@code NAME.ping} and {@code NAME.pong} in a directory) and the peer. Used by
+ * {@link EchoPeer} and {@link CrossJvmQueuePairedPingPong}.
+ */
+final class EchoChannel implements AutoCloseable {
+    private final Transport ping;
+    private final Transport pong;
+    private final JvmProcess peer;
+
+    private EchoChannel(Transport ping, Transport pong, JvmProcess peer) {
+        this.ping = ping;
+        this.pong = pong;
+        this.peer = peer;
+    }
+
+    /**
+     * Creates the channels and starts the peer, its echoing thread on {@code peerCpu} (or
+     * {@link QueuePeer#ANY_CPU}); a peer that {@code waitsItsTurn} sleeps when idle
+     * ({@link Transport#sleepWhenIdle()}), so that it leaves the CPU to the contender measured
+     * meanwhile.
+     */
+    static EchoChannel start(String transport, Path dir, String name, int size, int peerCpu, boolean waitsItsTurn)
+            throws Exception {
+        Transport ping = Transport.of(transport, dir, name + ".ping", size, true);
+        Transport pong = Transport.of(transport, dir, name + ".pong", size, true);
+        return new EchoChannel(ping, pong, QueuePeer.start(waitsItsTurn ? "echo-in-turns" : "echo", transport, dir, name,
+                size, Transport.Payload.IGNORED, peerCpu));
+    }
+
+    /**
+     * For {@code cpus=pinned}: binds the calling thread, the sender, to the first CPU it may run
+     * on and returns the second, for the peers' echoing threads ({@link CpuAffinity}); for any
+     * other value, does nothing and returns {@link QueuePeer#ANY_CPU}. Call it on the thread that
+     * sends: JMH runs a trial's setup on the thread that then runs the benchmark method.
+     */
+    static int pinSenderAndChoosePeerCpu(String cpus) {
+        if (!"pinned".equals(cpus)) {
+            return QueuePeer.ANY_CPU;
+        }
+        int[] allowed = CpuAffinity.allowedCpus();
+        if (allowed.length < 2) {
+            throw new IllegalStateException("cpus=pinned needs two CPUs, one for the sending thread and one for the echoing"
+                    + " peer; this process may run on CPU " + Arrays.toString(allowed) + " only");
+        }
+        CpuAffinity.pinCurrentThread(allowed[0]);
+        return allowed[1];
+    }
+
+    /** Sends one message and waits until the peer has sent it back; false if the peer ended the stream. */
+    boolean roundTrip() throws Exception {
+        ping.send();
+        return pong.receive();
+    }
+
+    /** Ends the peer's stream, waits for it to end and removes the channels' files. */
+    @Override
+    public void close() throws Exception {
+        ping.finish();
+        QueuePeer.awaitEnd(peer);
+        ping.close();
+        pong.close();
+    }
+}
