@@ -35,7 +35,9 @@ def quantile(histogram, q):
 
 
 def forks_of_pairs(result):
-    """Per fork, (quantiles of a, quantiles of b) for each pair of iterations, in the run's unit."""
+    """Per fork, (quantiles of a, quantiles of b) for each pair of iterations, in µs."""
+    if result["primaryMetric"]["scoreUnit"] != "us/op":
+        sys.exit("times are in %s, not us/op: run without -tu" % result["primaryMetric"]["scoreUnit"])
     forks = []
     for fork in result["primaryMetric"]["rawDataHistogram"]:
         if len(fork) % 2:
@@ -45,28 +47,31 @@ def forks_of_pairs(result):
     return forks
 
 
+def side_medians(pairs, side):
+    """The medians over pairs of one side's (0: first, 1: second) quantiles, as "p50 / p99 / p99.9"."""
+    return " / ".join("%.2f" % statistics.median(pair[side][i] for pair in pairs) for i in range(len(QUANTILES)))
+
+
 def main(paths):
+    if not paths:
+        sys.exit(__doc__)
     # (first, second, size, cpus) -> list of forks, each a list of (first's, second's) quantiles
     cells = pooled_cells(paths, "CrossJvmQueuePairedPingPong.roundTrip", "cpus", forks_of_pairs)
     if not cells:
         sys.exit("no CrossJvmQueuePairedPingPong results in " + ", ".join(paths))
-    unit = "µs"
-    print("| first / second | size | cpus | first p50 / p99 / p99.9 | second p50 / p99 / p99.9 | p50 ratio, median (min-max) "
+    print("| first / second | size | cpus | first p50 / p99 / p99.9, µs | second | p50 ratio, median (min-max) "
           "| p99 ratio | p99.9 ratio | pairs | first faster at p50 | median p50 ratio per fork |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for (first, second, size, cpus), forks in cells.items():
         pairs = [pair for fork in forks for pair in fork]
-        medians = lambda side: " / ".join("%.2f" % statistics.median(pair[side][i] for pair in pairs)
-                                          for i in range(len(QUANTILES)))
         ratios = [[pair[1][i] / pair[0][i] for pair in pairs] for i in range(len(QUANTILES))]
         per_fork = " ".join("%.2f" % statistics.median(y[0] / x[0] for x, y in fork) for fork in forks)
-        print("| %s / %s | %s | %s | %s %s | %s | %.2f (%.2f-%.2f) | %.2f | %.2f | %d | %d of %d | %s |" % (
-            first, second, size, cpus, medians(0), unit, medians(1), statistics.median(ratios[0]), min(ratios[0]),
+        print("| %s / %s | %s | %s | %s | %s | %.2f (%.2f-%.2f) | %.2f | %.2f | %d | %d of %d | %s |" % (
+            first, second, size, cpus, side_medians(pairs, 0), side_medians(pairs, 1), statistics.median(ratios[0]),
+            min(ratios[0]),
             max(ratios[0]), statistics.median(ratios[1]), statistics.median(ratios[2]), len(pairs),
             sum(1 for r in ratios[0] if r > 1), len(pairs), per_fork))
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
-        sys.exit(__doc__)
     main(sys.argv[1:])

@@ -9,6 +9,7 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.stream.IntStream;
 
 /**
@@ -18,6 +19,8 @@ import java.util.stream.IntStream;
  * {@code taskset} or {@code isolcpus}. The JVMs' other threads stay free to run anywhere.
  */
 final class CpuAffinity {
+    /** For a thread left where the scheduler puts it. */
+    static final int ANY_CPU = -1;
     /** The size of glibc's {@code cpu_set_t}: 1024 CPUs. */
     private static final long CPU_SET_BYTES = 128;
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
@@ -57,6 +60,25 @@ final class CpuAffinity {
             set.set(ValueLayout.JAVA_BYTE, cpu / 8, (byte) (1 << (cpu % 8)));
             call(SET, set, arena, "sched_setaffinity to CPU " + cpu);
         }
+    }
+
+    /**
+     * For a round trip's {@code cpus} parameter: if {@code pinned}, binds the calling thread, the
+     * sender, to the first CPU it may run on and returns the second, for the echoing threads of the
+     * peers; for any other value, does nothing and returns {@link #ANY_CPU}. Call it on the thread
+     * that sends: JMH runs a trial's setup on the thread that then runs the benchmark method.
+     */
+    static int pinSenderAndChoosePeerCpu(String cpus) {
+        if (!"pinned".equals(cpus)) {
+            return ANY_CPU;
+        }
+        int[] allowed = allowedCpus();
+        if (allowed.length < 2) {
+            throw new IllegalStateException("cpus=pinned needs two CPUs, one for the sending thread and one for the echoing"
+                    + " peer; this process may run on CPU " + Arrays.toString(allowed) + " only");
+        }
+        pinCurrentThread(allowed[0]);
+        return allowed[1];
     }
 
     private static void call(MethodHandle handle, MemorySegment set, Arena arena, String what) {

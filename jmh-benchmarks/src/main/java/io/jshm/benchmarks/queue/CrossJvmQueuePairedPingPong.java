@@ -65,7 +65,7 @@ public class CrossJvmQueuePairedPingPong extends CrossJvmQueueBenchmark {
     @Setup(Level.Trial)
     public void start() throws Exception {
         Turns.checkPairable(a, b);
-        int peerCpu = EchoChannel.pinSenderAndChoosePeerCpu(cpus);
+        int peerCpu = CpuAffinity.pinSenderAndChoosePeerCpu(cpus);
         dir = Files.createTempDirectory(Path.of("/dev/shm"), "jshm-bench-");
         channelOfA = EchoChannel.start(a, dir, "a", size, peerCpu, true);
         channelOfB = EchoChannel.start(b, dir, "b", size, peerCpu, true);

@@ -27,7 +27,7 @@ final class DrainPeer implements AutoCloseable {
     static DrainPeer start(String kind, Path dir, String name, int size, Transport.Payload payload, boolean inTurns)
             throws Exception {
         Transport sender = Transport.of(kind, dir, name, size, true);
-        return new DrainPeer(sender, QueuePeer.start(inTurns ? "drain-in-turns" : "drain", kind, dir, name, size, payload, QueuePeer.ANY_CPU));
+        return new DrainPeer(sender, QueuePeer.start(inTurns ? "drain-in-turns" : "drain", kind, dir, name, size, payload, CpuAffinity.ANY_CPU));
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.jshm.benchmarks.queue;
 import io.jshm.core.process.JvmProcess;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
  * A round trip to a peer JVM that sends back every message it receives: one contender's two
@@ -23,7 +22,7 @@ final class EchoChannel implements AutoCloseable {
 
     /**
      * Creates the channels and starts the peer, its echoing thread on {@code peerCpu} (or
-     * {@link QueuePeer#ANY_CPU}); a peer that {@code waitsItsTurn} sleeps when idle
+     * {@link CpuAffinity#ANY_CPU}); a peer that {@code waitsItsTurn} sleeps when idle
      * ({@link Transport#sleepWhenIdle()}), so that it leaves the CPU to the contender measured
      * meanwhile.
      */
@@ -33,25 +32,6 @@ final class EchoChannel implements AutoCloseable {
         Transport pong = Transport.of(transport, dir, name + ".pong", size, true);
         return new EchoChannel(ping, pong, QueuePeer.start(waitsItsTurn ? "echo-in-turns" : "echo", transport, dir, name,
                 size, Transport.Payload.IGNORED, peerCpu));
-    }
-
-    /**
-     * For {@code cpus=pinned}: binds the calling thread, the sender, to the first CPU it may run
-     * on and returns the second, for the peers' echoing threads ({@link CpuAffinity}); for any
-     * other value, does nothing and returns {@link QueuePeer#ANY_CPU}. Call it on the thread that
-     * sends: JMH runs a trial's setup on the thread that then runs the benchmark method.
-     */
-    static int pinSenderAndChoosePeerCpu(String cpus) {
-        if (!"pinned".equals(cpus)) {
-            return QueuePeer.ANY_CPU;
-        }
-        int[] allowed = CpuAffinity.allowedCpus();
-        if (allowed.length < 2) {
-            throw new IllegalStateException("cpus=pinned needs two CPUs, one for the sending thread and one for the echoing"
-                    + " peer; this process may run on CPU " + Arrays.toString(allowed) + " only");
-        }
-        CpuAffinity.pinCurrentThread(allowed[0]);
-        return allowed[1];
     }
 
     /** Sends one message and waits until the peer has sent it back; false if the peer ended the stream. */

@@ -16,7 +16,7 @@ import java.nio.file.Path;
  * {@code /dev/shm}. A JMH state of the benchmark that takes it, started once per trial; it reads
  * that benchmark's {@code transport} and {@code size} parameters by name, so each benchmark keeps
  * its own list of contenders, and {@code cpus} where it has one
- * ({@link EchoChannel#pinSenderAndChoosePeerCpu(String)}).
+ * ({@link CpuAffinity#pinSenderAndChoosePeerCpu(String)}).
  */
 @State(Scope.Benchmark)
 public class EchoPeer {
@@ -25,7 +25,7 @@ public class EchoPeer {
 
     @Setup(Level.Trial)
     public void start(BenchmarkParams params) throws Exception {
-        int peerCpu = EchoChannel.pinSenderAndChoosePeerCpu(params.getParam("cpus"));
+        int peerCpu = CpuAffinity.pinSenderAndChoosePeerCpu(params.getParam("cpus"));
         dir = Files.createTempDirectory(Path.of("/dev/shm"), "jshm-bench-");
         channel = EchoChannel.start(params.getParam("transport"), dir, "q", Integer.parseInt(params.getParam("size")),
                 peerCpu, false);

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * when idle.
  * Arguments: mode, transport kind, directory, channel name, message size, payload handling
  * ({@link Transport.Payload}, for {@code drain}), the CPU to pin the receiving thread to
- * ({@link CpuAffinity}), or {@value #ANY_CPU} for none.
+ * ({@link CpuAffinity}), or {@value CpuAffinity#ANY_CPU} for none.
  */
 public final class QueuePeer {
     /**
@@ -26,9 +26,6 @@ public final class QueuePeer {
     static final List<String> PEER_JVM_OPTIONS = Stream.concat(
             Arrays.stream(CrossJvmQueueBenchmark.class.getAnnotation(Fork.class).jvmArgsAppend()),
             Stream.of("-XX:+UseSerialGC", "-Xmx256m")).toList();
-
-    /** Leaves the receiving thread where the scheduler puts it. */
-    static final int ANY_CPU = -1;
 
     private QueuePeer() {
     }
@@ -40,12 +37,13 @@ public final class QueuePeer {
         String name = args[3];
         int size = Integer.parseInt(args[4]);
         int cpu = Integer.parseInt(args[6]);
-        if (cpu != ANY_CPU) {
+        if (cpu != CpuAffinity.ANY_CPU) {
             CpuAffinity.pinCurrentThread(cpu);
         }
+        boolean inTurns = mode.endsWith("-in-turns");
         if (mode.startsWith("drain")) {
             try (Transport in = Transport.of(kind, dir, name, size, false, Transport.Payload.of(args[5]))) {
-                if (mode.equals("drain-in-turns")) {
+                if (inTurns) {
                     in.sleepWhenIdle();
                 }
                 while (in.receiveBatch() >= 0) {
@@ -55,7 +53,7 @@ public final class QueuePeer {
         } else {
             try (Transport in = Transport.of(kind, dir, name + ".ping", size, false);
                  Transport out = Transport.of(kind, dir, name + ".pong", size, false)) {
-                if (mode.equals("echo-in-turns")) {
+                if (inTurns) {
                     in.sleepWhenIdle();
                 }
                 while (in.receive()) {
@@ -74,7 +72,7 @@ public final class QueuePeer {
 
     /**
      * Starts a peer in its own JVM; it halts if this JVM dies. {@code payload}: what a draining peer
-     * does with each message; {@code cpu}: where its receiving thread runs, or {@link #ANY_CPU}.
+     * does with each message; {@code cpu}: where its receiving thread runs, or {@link CpuAffinity#ANY_CPU}.
      */
     static JvmProcess start(String mode, String kind, Path dir, String name, int size, Transport.Payload payload, int cpu) {
         return JvmProcess.builder(QueuePeer.class)
