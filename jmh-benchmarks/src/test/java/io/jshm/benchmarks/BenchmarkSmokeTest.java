@@ -1,7 +1,11 @@
 package io.jshm.benchmarks;
 
+import io.jshm.benchmarks.queue.RoundTripLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.BenchmarkList;
 import org.openjdk.jmh.runner.BenchmarkListEntry;
@@ -12,11 +16,17 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,14 +36,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Runs every benchmark of this module once, as briefly as JMH allows (1 fork, no warm-up, one
  * 200 ms measurement), so that the test suite catches a benchmark that no longer starts or
- * throws: a peer that needs a new JVM flag, a renamed API, a broken setup. It measures nothing.
+ * throws: a peer that needs a new JVM flag, a renamed API, a broken setup. It measures nothing,
+ * but checks that the ping-pong benchmarks' {@link RoundTripLog} timed every round trip JMH ran
+ * but the first of each iteration, no more and no fewer.
  */
 class BenchmarkSmokeTest {
     private static final String ALL_OF_THIS_MODULE = "io\\.jshm\\.benchmarks\\..*";
 
+    private static final Pattern LOG_LINE = Pattern.compile(
+            "\\{\"benchmark\": \"([^\"]+)\", \"params\": \\{([^}]*)}.*\"nanos\": \\[(.*)]}");
+    private static final Pattern PARAM = Pattern.compile("\"([^\"]+)\": \"([^\"]*)\"");
+    private static final Pattern COUNT = Pattern.compile("\\[\\d+, (\\d+)]");
+
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void everyBenchmarkRunsOnce() throws Exception {
+        Path roundTripLog = Path.of(RoundTripLog.FILE_NAME); // the forks' working directory is this one
+        Files.deleteIfExists(roundTripLog);
         Options options = new OptionsBuilder()
                 .include(ALL_OF_THIS_MODULE)
                 .forks(1)
@@ -55,5 +74,44 @@ class BenchmarkSmokeTest {
             double score = result.getPrimaryResult().getScore();
             assertTrue(Double.isFinite(score) && score > 0, () -> result.getParams().id() + " scored " + score);
         }
+
+        Map<String, Long> timed = timedRoundTrips(roundTripLog);
+        Map<String, Long> run = new TreeMap<>();
+        for (RunResult result : results) {
+            if (result.getParams().getBenchmark().contains("PingPong")) {
+                for (BenchmarkResult fork : result.getBenchmarkResults()) {
+                    for (IterationResult iteration : fork.getIterationResults()) {
+                        run.merge(key(result.getParams()), iteration.getMetadata().getAllOps() - 1, Long::sum);
+                    }
+                }
+            }
+        }
+        assertFalse(run.isEmpty(), "no ping-pong benchmark ran");
+        assertEquals(run, timed, "round trips timed in " + roundTripLog.toAbsolutePath() + " per benchmark and parameters");
+    }
+
+    /** Per benchmark and parameters, how many round trips the log holds. */
+    private static Map<String, Long> timedRoundTrips(Path log) throws Exception {
+        Map<String, Long> timed = new TreeMap<>();
+        for (String line : Files.readAllLines(log)) {
+            Matcher matcher = LOG_LINE.matcher(line);
+            assertTrue(matcher.matches(), () -> "not a line of RoundTripLog: " + line);
+            Map<String, String> params = new TreeMap<>();
+            for (Matcher param = PARAM.matcher(matcher.group(2)); param.find(); ) {
+                params.put(param.group(1), param.group(2));
+            }
+            long count = 0;
+            for (Matcher bucket = COUNT.matcher(matcher.group(3)); bucket.find(); ) {
+                count += Long.parseLong(bucket.group(1));
+            }
+            timed.merge(matcher.group(1) + " " + params, count, Long::sum);
+        }
+        return timed;
+    }
+
+    private static String key(BenchmarkParams params) {
+        Map<String, String> values = new TreeMap<>();
+        params.getParamsKeys().forEach(k -> values.put(k, params.getParam(k)));
+        return params.getBenchmark() + " " + values;
     }
 }

@@ -11,6 +11,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
 
 import java.nio.file.Files;
@@ -27,18 +28,18 @@ import java.util.concurrent.TimeUnit;
  * an iteration of {@code a} and the next of {@code b} meet the machine alike. The peer whose turn
  * it is not waits as for a silent sender: jshm's parks on its futex (and looks 10 times a
  * second), Agrona's sleeps 1 ms at a time after 50 µs ({@link Transport#sleepWhenIdle()}), so the
- * first round trip of a turn is slow, one sample of some hundred thousand. Agrona's idle peer thus
+ * first round trip of a turn is slow (not timed: {@link RoundTripLog}). Agrona's idle peer thus
  * wakes 1,000 times a second during jshm's turns, jshm's 10 times during Agrona's: if anything,
  * that is against jshm. With {@code cpus=pinned} the sending thread has a CPU
  * and both peers' echoing threads the other.
  *
- * <p>Read the percentiles of each iteration, not the primary score, which mixes both:
- * {@code tools/paired-percentiles.py} takes them from JMH's JSON output ({@code -rf json}) and
- * pairs each iteration of {@code a} with the next of {@code b}. Use an even number of warm-up
+ * <p>Read the percentiles of each iteration, not the primary score, which mixes both: every
+ * round trip is timed into {@link RoundTripLog}, and {@code tools/round-trips.py} pairs each
+ * iteration of {@code a} with the next of {@code b}. Use an even number of warm-up
  * iterations, and enough: each contender warms up in half of them, and with 2 (one each) the
  * first measured iterations still had a p99 of 16 to 690 µs, falling to about 1 by the fifth.
  */
-@BenchmarkMode(Mode.SampleTime)
+@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 10, time = 1)
 @Measurement(iterations = 20, time = 1)
@@ -61,6 +62,8 @@ public class CrossJvmQueuePairedPingPong extends CrossJvmQueueBenchmark {
     private EchoChannel channelOfB;
     private final Turns turns = new Turns();
     private EchoChannel current;
+    private String currentName;
+    private final RoundTripLog log = new RoundTripLog();
 
     @Setup(Level.Trial)
     public void start() throws Exception {
@@ -73,16 +76,25 @@ public class CrossJvmQueuePairedPingPong extends CrossJvmQueueBenchmark {
 
     @Setup(Level.Iteration)
     public void turn(IterationParams iteration) {
-        current = turns.next(iteration) ? channelOfA : channelOfB;
+        boolean turnOfA = turns.next(iteration);
+        current = turnOfA ? channelOfA : channelOfB;
+        currentName = turnOfA ? a : b;
+        log.startIteration();
     }
 
     @Benchmark
     public boolean roundTrip() throws Exception {
-        return current.roundTrip();
+        return log.roundTripEnded(current.roundTrip());
+    }
+
+    @TearDown(Level.Iteration)
+    public void endTurn(BenchmarkParams benchmark, IterationParams iteration) {
+        log.endIteration(benchmark, iteration, currentName);
     }
 
     @TearDown(Level.Trial)
     public void stop() throws Exception {
+        log.printSummary();
         channelOfA.close();
         channelOfB.close();
         Files.deleteIfExists(dir);

@@ -2,15 +2,21 @@ package io.jshm.benchmarks.queue;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.IterationParams;
 
 import java.util.concurrent.TimeUnit;
 
 /**
  * Round trip: send a message to a peer JVM, which sends it back on a second channel; the time
- * until it is back (SampleTime gives p50, p99, p99.9). jshm's receivers spin briefly and then park
+ * until it is back. JMH's score is the mean; every round trip is timed into {@link RoundTripLog}
+ * for the percentiles ({@code tools/round-trips.py}). jshm's receivers spin briefly and then park
  * on a futex, so on a loaded machine this includes the parked consumer's wake-up; Agrona's and
  * Chronicle's spin. {@link CrossJvmWakeUpLatency} measures the parked case on purpose.
  *
@@ -22,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * receivers pass them by time slice, a few round trips of milliseconds. The free percentiles
  * measure that scheduler as much as the channel; the pinned ones, the channel.
  */
-@BenchmarkMode(Mode.SampleTime)
+@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class CrossJvmQueuePingPong extends CrossJvmQueueBenchmark {
     // EchoPeer reads both parameters by name.
@@ -36,8 +42,25 @@ public class CrossJvmQueuePingPong extends CrossJvmQueueBenchmark {
     @Param({"free", "pinned"})
     public String cpus;
 
+    private final RoundTripLog log = new RoundTripLog();
+
+    @Setup(Level.Iteration)
+    public void startIteration() {
+        log.startIteration();
+    }
+
     @Benchmark
     public boolean roundTrip(EchoPeer echo) throws Exception {
-        return echo.roundTrip();
+        return log.roundTripEnded(echo.roundTrip());
+    }
+
+    @TearDown(Level.Iteration)
+    public void endIteration(BenchmarkParams benchmark, IterationParams iteration) {
+        log.endIteration(benchmark, iteration, transport);
+    }
+
+    @TearDown(Level.Trial)
+    public void printPercentiles() {
+        log.printSummary();
     }
 }

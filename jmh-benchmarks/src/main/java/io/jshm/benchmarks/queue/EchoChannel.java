@@ -22,16 +22,23 @@ final class EchoChannel implements AutoCloseable {
 
     /**
      * Creates the channels and starts the peer, its echoing thread on {@code peerCpu} (or
-     * {@link CpuAffinity#ANY_CPU}); a peer that {@code waitsItsTurn} sleeps when idle
-     * ({@link Transport#sleepWhenIdle()}), so that it leaves the CPU to the contender measured
-     * meanwhile.
+     * {@link CpuAffinity#ANY_CPU}), and returns once it has echoed a first message; a peer that
+     * {@code waitsItsTurn} sleeps when idle ({@link Transport#sleepWhenIdle()}), so that it leaves
+     * the CPU to the contender measured meanwhile.
      */
     static EchoChannel start(String transport, Path dir, String name, int size, int peerCpu, boolean waitsItsTurn)
             throws Exception {
         Transport ping = Transport.of(transport, dir, name + ".ping", size, true);
         Transport pong = Transport.of(transport, dir, name + ".pong", size, true);
-        return new EchoChannel(ping, pong, QueuePeer.start(waitsItsTurn ? "echo-in-turns" : "echo", transport, dir, name,
-                size, Transport.Payload.IGNORED, peerCpu));
+        EchoChannel channel = new EchoChannel(ping, pong, QueuePeer.start(waitsItsTurn ? "echo-in-turns" : "echo",
+                transport, dir, name, size, Transport.Payload.IGNORED, peerCpu));
+        // The peer's JVM takes longer to start than a short iteration lasts: one echo here keeps
+        // its start out of the first iteration.
+        if (!channel.roundTrip()) {
+            throw new IllegalStateException(
+                    "the " + transport + " peer of " + dir.resolve(name) + " ended its stream before its first echo");
+        }
+        return channel;
     }
 
     /** Sends one message and waits until the peer has sent it back; false if the peer ended the stream. */
