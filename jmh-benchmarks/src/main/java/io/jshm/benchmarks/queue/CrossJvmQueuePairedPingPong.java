@@ -27,11 +27,13 @@ import java.util.concurrent.TimeUnit;
  * differ two- or threefold, so a table of separate forks says mostly which state each drew; here
  * an iteration of {@code a} and the next of {@code b} meet the machine alike. The peer whose turn
  * it is not waits as for a silent sender: jshm's parks on its futex (and looks 10 times a
- * second), Agrona's sleeps 1 ms at a time after 50 µs ({@link Transport#sleepWhenIdle()}), so the
- * first round trip of a turn is slow (not timed: {@link RoundTripLog}). Agrona's idle peer thus
- * wakes 1,000 times a second during jshm's turns, jshm's 10 times during Agrona's: if anything,
- * that is against jshm. With {@code cpus=pinned} the sending thread has a CPU
- * and both peers' echoing threads the other.
+ * second), Agrona's, which the sender cannot wake, parks on its {@link PeerTurn} after 50 µs until
+ * its next turn begins, and spins through its own turns as it does unpaired. So the first round
+ * trip of a turn is slow (not timed: {@link RoundTripLog}), and neither idle peer takes the CPU
+ * from the other's turn but for ten looks a second each (both park on futexes in 100 ms
+ * slices). An earlier version let Agrona's idle peer sleep 1 ms at a time instead: a thousand
+ * wake-ups a second on the echoing CPU during jshm's turns. With {@code cpus=pinned} the sending
+ * thread has a CPU and both peers' echoing threads the other.
  *
  * <p>Read the percentiles of each iteration, not the primary score, which mixes both: every
  * round trip is timed into {@link RoundTripLog}, and {@code tools/round-trips.py} pairs each
@@ -79,6 +81,7 @@ public class CrossJvmQueuePairedPingPong extends CrossJvmQueueBenchmark {
         boolean turnOfA = turns.next(iteration);
         current = turnOfA ? channelOfA : channelOfB;
         currentName = turnOfA ? a : b;
+        current.turn.begin();
         log.startIteration();
     }
 
@@ -89,6 +92,7 @@ public class CrossJvmQueuePairedPingPong extends CrossJvmQueueBenchmark {
 
     @TearDown(Level.Iteration)
     public void endTurn(BenchmarkParams benchmark, IterationParams iteration) {
+        current.turn.end();
         log.endIteration(benchmark, iteration, currentName);
     }
 

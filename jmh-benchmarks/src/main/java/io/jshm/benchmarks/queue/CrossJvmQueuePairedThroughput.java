@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * tools/paired-ratios.py} pairs each iteration of {@code a} with the next of {@code b} from JMH's
  * JSON output. The consumer whose turn it is not waits as it would for a silent producer and
  * sleeps after 50 µs: jshm's parks on its futex (after spinning and yielding), Agrona's, which
- * cannot be woken, spins and then sleeps 1 ms at a time ({@link Transport#sleepWhenIdle()}). Only
+ * the producer cannot wake, parks on its {@link PeerTurn} until its next turn begins. Only
  * the jshm queues and Agrona's rings can be paired (Chronicle's tailer and the socket reader here
  * spin while they wait). Use an even number of warm-up iterations, so that measurement starts
  * with {@code a} after a turn of {@code b}.
@@ -88,6 +88,7 @@ public class CrossJvmQueuePairedThroughput extends CrossJvmQueueBenchmark {
     @Setup(Level.Iteration)
     public void turn(IterationParams iteration) {
         turnOfA = turns.next(iteration);
+        (turnOfA ? peerOfA : peerOfB).turn.begin();
     }
 
     @Benchmark
@@ -99,6 +100,11 @@ public class CrossJvmQueuePairedThroughput extends CrossJvmQueueBenchmark {
             toB.send();
             sent.b++;
         }
+    }
+
+    @TearDown(Level.Iteration)
+    public void endTurn() {
+        (turnOfA ? peerOfA : peerOfB).turn.end();
     }
 
     @TearDown(Level.Trial)

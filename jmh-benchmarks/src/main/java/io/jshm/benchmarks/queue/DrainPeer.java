@@ -12,28 +12,38 @@ import java.nio.file.Path;
 final class DrainPeer implements AutoCloseable {
     /** The sending end; the benchmarks keep it in a field of their own for the hot path. */
     final Transport sender;
+    /** When the peer's turns are, for one that waits its turns. */
+    final PeerTurn turn;
     private final JvmProcess peer;
 
-    private DrainPeer(Transport sender, JvmProcess peer) {
+    private DrainPeer(Transport sender, PeerTurn turn, JvmProcess peer) {
         this.sender = sender;
+        this.turn = turn;
         this.peer = peer;
     }
 
     /**
      * Creates the channel {@code name} of {@code kind} and starts its draining peer, which does
-     * {@code payload} with each message and, if {@code inTurns}, sleeps when idle
-     * ({@link Transport#sleepWhenIdle()}).
+     * {@code payload} with each message and, if {@code inTurns}, waits between its turns
+     * ({@link #turn}), starting between turns.
      */
     static DrainPeer start(String kind, Path dir, String name, int size, Transport.Payload payload, boolean inTurns)
             throws Exception {
         Transport sender = Transport.of(kind, dir, name, size, true);
-        return new DrainPeer(sender, QueuePeer.start(inTurns ? "drain-in-turns" : "drain", kind, dir, name, size, payload, CpuAffinity.ANY_CPU));
+        PeerTurn turn = PeerTurn.begun(dir, name);
+        if (inTurns) {
+            turn.end();
+        }
+        return new DrainPeer(sender, turn, QueuePeer.start(inTurns ? "drain-in-turns" : "drain", kind, dir, name, size,
+                payload, CpuAffinity.ANY_CPU));
     }
 
     @Override
     public void close() throws Exception {
         sender.finish();
+        turn.begin(); // a last turn, for a peer waiting between turns to read the end of its stream
         QueuePeer.awaitEnd(peer);
+        turn.close();
         sender.close();
     }
 }

@@ -1,6 +1,7 @@
 package io.jshm.benchmarks.queue;
 
 import io.jshm.core.process.JvmProcess;
+import io.jshm.core.sync.ShmEvent;
 import org.openjdk.jmh.annotations.Fork;
 
 import java.nio.file.Path;
@@ -11,9 +12,8 @@ import java.util.stream.Stream;
 
 /**
  * The other JVM of the cross-JVM queue benchmarks: {@code drain} receives until end of stream;
- * {@code drain-in-turns} too, sleeping when idle ({@link Transport#sleepWhenIdle()}); {@code echo}
- * sends every message it receives back on a second channel; {@code echo-in-turns} too, sleeping
- * when idle.
+ * {@code echo} sends every message it receives back on a second channel; {@code drain-in-turns}
+ * and {@code echo-in-turns} do the same, waiting between their turns ({@link PeerTurn}).
  * Arguments: mode, transport kind, directory, channel name, message size, payload handling
  * ({@link Transport.Payload}, for {@code drain}), the CPU to pin the receiving thread to
  * ({@link CpuAffinity}), or {@value CpuAffinity#ANY_CPU} for none.
@@ -41,23 +41,25 @@ public final class QueuePeer {
             CpuAffinity.pinCurrentThread(cpu);
         }
         boolean inTurns = mode.endsWith("-in-turns");
-        if (mode.startsWith("drain")) {
-            try (Transport in = Transport.of(kind, dir, name, size, false, Transport.Payload.of(args[5]))) {
-                if (inTurns) {
-                    in.sleepWhenIdle();
+        try (ShmEvent turn = inTurns ? ShmEvent.open(PeerTurn.file(dir, name)) : null) {
+            if (mode.startsWith("drain")) {
+                try (Transport in = Transport.of(kind, dir, name, size, false, Transport.Payload.of(args[5]))) {
+                    if (inTurns) {
+                        in.waitTurnsOn(turn);
+                    }
+                    while (in.receiveBatch() >= 0) {
+                        // discard
+                    }
                 }
-                while (in.receiveBatch() >= 0) {
-                    // discard
-                }
-            }
-        } else {
-            try (Transport in = Transport.of(kind, dir, name + ".ping", size, false);
-                 Transport out = Transport.of(kind, dir, name + ".pong", size, false)) {
-                if (inTurns) {
-                    in.sleepWhenIdle();
-                }
-                while (in.receive()) {
-                    out.send();
+            } else {
+                try (Transport in = Transport.of(kind, dir, name + ".ping", size, false);
+                     Transport out = Transport.of(kind, dir, name + ".pong", size, false)) {
+                    if (inTurns) {
+                        in.waitTurnsOn(turn);
+                    }
+                    while (in.receive()) {
+                        out.send();
+                    }
                 }
             }
         }

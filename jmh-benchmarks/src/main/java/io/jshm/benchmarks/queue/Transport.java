@@ -1,6 +1,7 @@
 package io.jshm.benchmarks.queue;
 
 import io.jshm.core.region.ShmFile;
+import io.jshm.core.sync.ShmEvent;
 import io.jshm.queue.EndOfStreamException;
 import io.jshm.queue.FanInQueue;
 import io.jshm.queue.MessageHandler;
@@ -41,7 +42,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * One direction of a message channel between two JVMs, the same interface over every contender:
@@ -68,17 +68,6 @@ abstract class Transport implements AutoCloseable {
 
     /** How long jshm's receivers spin and yield before they park (on a futex, to be woken by the next message). */
     static final long IDLE_NANOS = 50_000;
-
-    /**
-     * How long a receiver told to {@link #sleepWhenIdle()} sleeps at a time, with no one to wake
-     * it: the longest park of Agrona's {@code BackoffIdleStrategy} by default. Its wake-ups, about
-     * 1,000 a second, take little from the contender measured meanwhile (a parked jshm receiver
-     * looks 10 times a second), and the first message of its turn waits 1 ms at most. Longer is
-     * not better: an echoing Agrona receiver that slept 100 ms at a time in
-     * {@link CrossJvmQueuePairedPingPong} went on sleeping through most round trips of its turns
-     * (10 to 1,500 a second instead of 25,000), for a reason not found.
-     */
-    static final long IDLE_PARK_NANOS = 1_000_000;
 
     /**
      * What a receiver does with each message: nothing beyond learning that it is there (which
@@ -108,13 +97,14 @@ abstract class Transport implements AutoCloseable {
     abstract boolean receive() throws Exception;
 
     /**
-     * Lets a receiver that cannot be woken sleep once it has waited {@link #IDLE_NANOS}: for a
-     * consumer that waits its turn in {@link CrossJvmQueuePairedThroughput} or
+     * Lets a receiver that nothing can wake park between its turns ({@link PeerTurn}): once it has
+     * waited {@link #IDLE_NANOS}, it waits for {@code turn} to be set if it is not, and spins
+     * while it is. For a consumer that waits its turn in {@link CrossJvmQueuePairedThroughput} or
      * {@link CrossJvmQueuePairedPingPong}, which must not take a core from the contender being
-     * measured. Only Agrona's receiver needs it (jshm's park on a
-     * futex; Chronicle and the socket are not paired).
+     * measured. Only Agrona's receiver needs it (jshm's park on their queue's futex; Chronicle and
+     * the socket are not paired).
      */
-    void sleepWhenIdle() {
+    void waitTurnsOn(ShmEvent turn) {
     }
 
     /** Receives what is there (at least one, waiting); returns how many, -1 at end of stream. */
@@ -220,7 +210,7 @@ abstract class Transport implements AutoCloseable {
 
     /**
      * Agrona's ring buffers on a mapped file; both sides spin (Agrona has no blocking wait), but
-     * for a receiver told to {@link #sleepWhenIdle()}.
+     * for a receiver told to {@link #waitTurnsOn(ShmEvent) wait its turns}.
      */
     static final class Agrona extends Transport {
         private static final int END = 2;
@@ -230,7 +220,8 @@ abstract class Transport implements AutoCloseable {
         private final boolean owner;
         private int lastType;
         private final org.agrona.concurrent.MessageHandler onMessage;
-        private boolean sleepsWhenIdle;
+        /** Null, or set during this receiver's turns ({@link #waitTurnsOn(ShmEvent)}). */
+        private ShmEvent turn;
 
         Agrona(String kind, Path path, int size, boolean owner, boolean summed) throws IOException {
             this.path = path;
@@ -265,8 +256,8 @@ abstract class Transport implements AutoCloseable {
         }
 
         @Override
-        boolean receive() {
-            if (!sleepsWhenIdle) { // the round trips of CrossJvmQueuePingPong: the bare spin
+        boolean receive() throws InterruptedException {
+            if (turn == null) { // the round trips of CrossJvmQueuePingPong: the bare spin
                 while (ring.read(onMessage, 1) == 0) {
                     Thread.onSpinWait();
                 }
@@ -279,29 +270,33 @@ abstract class Transport implements AutoCloseable {
             return lastType != END;
         }
 
-        /** One step of a wait begun at {@code start}: a spin, or a sleep for a receiver told to {@link #sleepWhenIdle()}, once {@link #IDLE_NANOS} have passed. */
-        private void idle(long start) {
-            if (sleepsWhenIdle && System.nanoTime() - start >= IDLE_NANOS) {
-                LockSupport.parkNanos(IDLE_PARK_NANOS);
+        /**
+         * One step of a wait begun at {@code start}: a spin, or, for a receiver told to
+         * {@link #waitTurnsOn(ShmEvent) wait its turns} that has waited {@link #IDLE_NANOS} outside
+         * its turn, a wait for the next.
+         */
+        private void idle(long start) throws InterruptedException {
+            if (turn != null && System.nanoTime() - start >= IDLE_NANOS && !turn.isSet()) {
+                turn.await();
             } else {
                 Thread.onSpinWait();
             }
         }
 
         @Override
-        void sleepWhenIdle() {
-            sleepsWhenIdle = true;
+        void waitTurnsOn(ShmEvent turn) {
+            this.turn = turn;
         }
 
         /**
          * Waits as jshm's {@code drain} does: after a read that found nothing, a pause of
          * {@link #BATCH_PAUSE_NANOS} before the next, so that both rings are compared under the same
          * waiting policy (Agrona leaves it to the caller's idle strategy); then spins, or, if told
-         * to {@link #sleepWhenIdle()}, sleeps {@link #IDLE_PARK_NANOS} at a time once
-         * {@link #IDLE_NANOS} have passed.
+         * to {@link #waitTurnsOn(ShmEvent) wait its turns}, waits for the next once it has waited
+         * {@link #IDLE_NANOS} outside its turn.
          */
         @Override
-        int receiveBatch() {
+        int receiveBatch() throws InterruptedException {
             int n = ring.read(onMessage, 256);
             if (n == 0) {
                 long start = System.nanoTime();

@@ -17,7 +17,7 @@ final class Turns {
     /**
      * Checks that {@code a} and {@code b} can be paired: two different contenders whose receivers
      * can wait their turn without taking a core (jshm's queues park, Agrona's rings are told to
-     * sleep when idle; Chronicle's tailer and the socket reader here spin).
+     * park between turns, {@link PeerTurn}; Chronicle's tailer and the socket reader here spin).
      */
     static void checkPairable(String a, String b) {
         if (a.equals(b)) {
