@@ -731,7 +731,8 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
      * wake-up". The waiter sets it by CAS, tries once more, and parks on the value it wrote;
      * woken, it tries before setting the bit again. The other side publishes with a release
      * store, then reads the word; only if PARKED is set does it CAS the word to the next
-     * sequence with both bits clear and wake every thread parked on it. This is a Dekker
+     * sequence with both bits clear and wake every thread parked on it (retrying while the bit
+     * stays set: a CAS lost to a waiter that marked FENCED does not excuse it). This is a Dekker
      * handshake: each side stores, then loads what the other stores, and no wake-up is lost as
      * long as at least one of the two loads sees the other side's store.
      *
@@ -821,9 +822,20 @@ public abstract sealed class ShmQueue implements AutoCloseable permits SpscQueue
     private void wakeIfParked(long wordOffset) {
         fenceUnlessWaitersFence();
         int word = Words.getIntVolatile(body, wordOffset);
-        // Only the publisher whose CAS clears the bit makes the system call.
-        if ((word & PARKED) != 0 && Words.compareAndSetInt(body, wordOffset, word, (word | PARKED | FENCED) + 1)) {
-            Futex.wakeAll(bodyAddress + wordOffset);
+        // Only the publisher whose CAS clears the bit makes the system call. A CAS that fails
+        // because a waiter marked FENCED (or set PARKED again) is retried, not taken for someone
+        // else's wake-up: a publisher that saw the bit answers for that waiter, whose last look
+        // may have missed this publisher's store (both came after the waiter's membarrier, so
+        // nothing orders the store before that look), and which then parks on the word it
+        // marked. A CAS that fails because another publisher moved the sequence on finds the
+        // bit clear: done.
+        while ((word & PARKED) != 0) {
+            int witness = Words.compareAndExchangeInt(body, wordOffset, word, (word | PARKED | FENCED) + 1);
+            if (witness == word) {
+                Futex.wakeAll(bodyAddress + wordOffset);
+                return;
+            }
+            word = witness;
         }
     }
 

@@ -15,6 +15,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.ThreadLocalRandom;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -88,9 +89,26 @@ class CrossProcessBlockingTest {
     @ParameterizedTest
     @EnumSource(QueueKind.class)
     void twentyThousandRoundTripsBetweenJvmsLoseNoWakeUp(QueueKind kind) throws Exception {
+        assertRoundTripsLoseNoWakeUp(kind, 20_000, 0);
+    }
+
+    /**
+     * The same, each message sent after a random 40 to 90 µs, so that sends land at every step of
+     * the echoing consumer's way to the futex (it spins, yields until 50 µs, then sets its bit,
+     * fences every process with membarrier, marks the fence and looks once more before it parks).
+     * A publisher that found the bit set but lost its CAS to the waiter's mark once gave up
+     * waking it, though its message was still on its way to the waiter's last look.
+     */
+    @ParameterizedTest
+    @EnumSource(QueueKind.class)
+    void roundTripsSentWhileTheConsumerParksLoseNoWakeUp(QueueKind kind) throws Exception {
+        assertRoundTripsLoseNoWakeUp(kind, 20_000, 90_000);
+    }
+
+    /** Round trips to an echoing child, each sent after a random wait of 40 µs to {@code maxPauseNanos}, if not 0. */
+    private void assertRoundTripsLoseNoWakeUp(QueueKind kind, int roundTrips, long maxPauseNanos) throws Exception {
         ShmFile pingFile = ShmFile.of(dir, "ping");
         ShmFile pongFile = ShmFile.of(dir, "pong");
-        int roundTrips = 20_000;
         try (ShmQueue ping = kind.create(pingFile, 2, 8); ShmQueue pong = kind.create(pongFile, 2, 8);
              Children children = new Children()) {
             JvmProcess echo = children.start(QueueChild.class, "echo", dir.toString(), pingFile.name(), kind.name(),
@@ -102,6 +120,12 @@ class CrossProcessBlockingTest {
                 if (i == 1) {
                     // Round trip 0 waits for the child JVM to start: slices run out then, rightly.
                     slicesBefore = Futex.slicesRunOutCount();
+                }
+                if (maxPauseNanos > 0) {
+                    long pause = ThreadLocalRandom.current().nextLong(40_000, maxPauseNanos);
+                    for (long start = System.nanoTime(); System.nanoTime() - start < pause; ) {
+                        Thread.onSpinWait();
+                    }
                 }
                 MemorySegment.ofArray(message).set(ValueLayout.JAVA_INT_UNALIGNED, 0, i);
                 ping.put(message);
