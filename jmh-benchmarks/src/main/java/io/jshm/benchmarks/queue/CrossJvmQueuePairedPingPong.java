@@ -64,7 +64,6 @@ public class CrossJvmQueuePairedPingPong extends CrossJvmQueueBenchmark {
     private EchoChannel channelOfB;
     private final Turns turns = new Turns();
     private EchoChannel current;
-    private String currentName;
     private final RoundTripLog log = new RoundTripLog();
 
     @Setup(Level.Trial)
@@ -78,9 +77,7 @@ public class CrossJvmQueuePairedPingPong extends CrossJvmQueueBenchmark {
 
     @Setup(Level.Iteration)
     public void turn(IterationParams iteration) {
-        boolean turnOfA = turns.next(iteration);
-        current = turnOfA ? channelOfA : channelOfB;
-        currentName = turnOfA ? a : b;
+        current = turns.next(iteration) ? channelOfA : channelOfB;
         current.turn.begin();
         log.startIteration();
     }
@@ -93,7 +90,7 @@ public class CrossJvmQueuePairedPingPong extends CrossJvmQueueBenchmark {
     @TearDown(Level.Iteration)
     public void endTurn(BenchmarkParams benchmark, IterationParams iteration) {
         current.turn.end();
-        log.endIteration(benchmark, iteration, currentName);
+        log.endIteration(benchmark, iteration, current.contender);
     }
 
     @TearDown(Level.Trial)

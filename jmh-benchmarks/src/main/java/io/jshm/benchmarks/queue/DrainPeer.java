@@ -30,20 +30,17 @@ final class DrainPeer implements AutoCloseable {
     static DrainPeer start(String kind, Path dir, String name, int size, Transport.Payload payload, boolean inTurns)
             throws Exception {
         Transport sender = Transport.of(kind, dir, name, size, true);
-        PeerTurn turn = PeerTurn.begun(dir, name);
-        if (inTurns) {
-            turn.end();
-        }
-        return new DrainPeer(sender, turn, QueuePeer.start(inTurns ? "drain-in-turns" : "drain", kind, dir, name, size,
+        return new DrainPeer(sender, PeerTurn.create(dir, name), QueuePeer.start(inTurns ? "drain-in-turns" : "drain", kind, dir, name, size,
                 payload, CpuAffinity.ANY_CPU));
     }
 
     @Override
     public void close() throws Exception {
         sender.finish();
-        turn.begin(); // a last turn, for a peer waiting between turns to read the end of its stream
-        QueuePeer.awaitEnd(peer);
-        turn.close();
-        sender.close();
+        try {
+            QueuePeer.end(peer, turn);
+        } finally {
+            sender.close();
+        }
     }
 }

@@ -10,13 +10,16 @@ import java.nio.file.Path;
  * {@link EchoPeer} and {@link CrossJvmQueuePairedPingPong}.
  */
 final class EchoChannel implements AutoCloseable {
+    /** The contender, as {@link Transport#of} names it. */
+    final String contender;
     private final Transport ping;
     private final Transport pong;
     /** When the peer's turns are, for one that waits its turns. */
     final PeerTurn turn;
     private final JvmProcess peer;
 
-    private EchoChannel(Transport ping, Transport pong, PeerTurn turn, JvmProcess peer) {
+    private EchoChannel(String contender, Transport ping, Transport pong, PeerTurn turn, JvmProcess peer) {
+        this.contender = contender;
         this.ping = ping;
         this.pong = pong;
         this.turn = turn;
@@ -25,26 +28,25 @@ final class EchoChannel implements AutoCloseable {
 
     /**
      * Creates the channels and starts the peer, its echoing thread on {@code peerCpu} (or
-     * {@link CpuAffinity#ANY_CPU}), and returns once it has echoed a first message; a peer that
-     * {@code waitsItsTurn} waits between its turns ({@link #turn}), so
-     * that it leaves the CPU to the contender measured meanwhile, and starts between turns.
+     * {@link CpuAffinity#ANY_CPU}), and returns once it has echoed a first message, between turns;
+     * a peer that {@code waitsItsTurn} waits between its turns ({@link #turn}), so that it leaves
+     * the CPU to the contender measured meanwhile.
      */
     static EchoChannel start(String transport, Path dir, String name, int size, int peerCpu, boolean waitsItsTurn)
             throws Exception {
         Transport ping = Transport.of(transport, dir, name + ".ping", size, true);
         Transport pong = Transport.of(transport, dir, name + ".pong", size, true);
-        PeerTurn turn = PeerTurn.begun(dir, name);
-        EchoChannel channel = new EchoChannel(ping, pong, turn, QueuePeer.start(waitsItsTurn ? "echo-in-turns" : "echo",
-                transport, dir, name, size, Transport.Payload.IGNORED, peerCpu));
-        // The peer's JVM takes longer to start than a short iteration lasts: one echo here keeps
-        // its start out of the first iteration.
+        PeerTurn turn = PeerTurn.create(dir, name);
+        EchoChannel channel = new EchoChannel(transport, ping, pong, turn, QueuePeer.start(
+                waitsItsTurn ? "echo-in-turns" : "echo", transport, dir, name, size, Transport.Payload.IGNORED, peerCpu));
+        // The peer's JVM takes longer to start than a short iteration lasts: one echo here, a turn
+        // of its own, keeps its start out of the first iteration.
+        turn.begin();
         if (!channel.roundTrip()) {
             throw new IllegalStateException(
                     "the " + transport + " peer of " + dir.resolve(name) + " ended its stream before its first echo");
         }
-        if (waitsItsTurn) {
-            turn.end();
-        }
+        turn.end();
         return channel;
     }
 
@@ -58,10 +60,8 @@ final class EchoChannel implements AutoCloseable {
     @Override
     public void close() throws Exception {
         ping.finish();
-        turn.begin(); // a last turn, for a peer waiting between turns to read the end of its stream
-        QueuePeer.awaitEnd(peer);
-        turn.close();
-        ping.close();
-        pong.close();
+        try (ping; pong) {
+            QueuePeer.end(peer, turn);
+        }
     }
 }

@@ -11,8 +11,7 @@ import java.nio.file.Path;
  * during its turns. A receiver that nothing can wake (Agrona's) waits on it between turns
  * ({@link Transport#waitTurnsOn(ShmEvent)}), so that it takes no CPU from the contender measured
  * meanwhile, and spins through its own turns as it does unpaired. jshm's receivers park on their
- * queue's futex when idle and need no signal. Unpaired, the turn begins at creation and never
- * ends.
+ * queue's futex when idle and need no signal, and unpaired peers never look at it.
  */
 final class PeerTurn implements AutoCloseable {
     private final ShmEvent event;
@@ -26,11 +25,9 @@ final class PeerTurn implements AutoCloseable {
         return ShmFile.of(dir, name + ".turn");
     }
 
-    /** Creates the event, the peer's turn begun. */
-    static PeerTurn begun(Path dir, String name) {
-        PeerTurn turn = new PeerTurn(ShmEvent.create(file(dir, name)));
-        turn.begin();
-        return turn;
+    /** Creates the event, between turns. */
+    static PeerTurn create(Path dir, String name) {
+        return new PeerTurn(ShmEvent.create(file(dir, name)));
     }
 
     /** The peer's turn begins: a receiver waiting on it wakes. */
@@ -43,7 +40,7 @@ final class PeerTurn implements AutoCloseable {
         event.clear();
     }
 
-    /** Removes the event's file; begin a last turn first, so that a receiver waiting on it reads the end of its stream. */
+    /** Removes the event's file ({@link QueuePeer#end} begins a last turn first). */
     @Override
     public void close() {
         try {

@@ -40,35 +40,48 @@ public final class QueuePeer {
         if (cpu != CpuAffinity.ANY_CPU) {
             CpuAffinity.pinCurrentThread(cpu);
         }
-        boolean inTurns = mode.endsWith("-in-turns");
-        try (ShmEvent turn = inTurns ? ShmEvent.open(PeerTurn.file(dir, name)) : null) {
+        // Null for an unpaired peer, which never waits for a turn.
+        try (ShmEvent turn = mode.endsWith("-in-turns") ? ShmEvent.open(PeerTurn.file(dir, name)) : null) {
             if (mode.startsWith("drain")) {
-                try (Transport in = Transport.of(kind, dir, name, size, false, Transport.Payload.of(args[5]))) {
-                    if (inTurns) {
-                        in.waitTurnsOn(turn);
-                    }
-                    while (in.receiveBatch() >= 0) {
-                        // discard
-                    }
-                }
+                drain(kind, dir, name, size, Transport.Payload.of(args[5]), turn);
             } else {
-                try (Transport in = Transport.of(kind, dir, name + ".ping", size, false);
-                     Transport out = Transport.of(kind, dir, name + ".pong", size, false)) {
-                    if (inTurns) {
-                        in.waitTurnsOn(turn);
-                    }
-                    while (in.receive()) {
-                        out.send();
-                    }
-                }
+                echo(kind, dir, name, size, turn);
             }
         }
     }
 
-    /** Waits up to 30 s for a peer to end after its stream was ended, then kills it. */
-    static void awaitEnd(JvmProcess peer) throws InterruptedException {
-        if (!peer.join(Duration.ofSeconds(30))) {
-            peer.kill();
+    private static void drain(String kind, Path dir, String name, int size, Transport.Payload payload, ShmEvent turn)
+            throws Exception {
+        try (Transport in = Transport.of(kind, dir, name, size, false, payload)) {
+            in.waitTurnsOn(turn);
+            while (in.receiveBatch() >= 0) {
+                // discard
+            }
+        }
+    }
+
+    private static void echo(String kind, Path dir, String name, int size, ShmEvent turn) throws Exception {
+        try (Transport in = Transport.of(kind, dir, name + ".ping", size, false);
+             Transport out = Transport.of(kind, dir, name + ".pong", size, false)) {
+            in.waitTurnsOn(turn);
+            while (in.receive()) {
+                out.send();
+            }
+        }
+    }
+
+    /**
+     * After a peer's stream was ended: begins a last turn, so that a peer waiting between turns
+     * reads the end, waits up to 30 s for the peer to end, and removes its turn's event. A peer
+     * still running then is killed, and its end fails: it missed the end of its stream.
+     */
+    static void end(JvmProcess peer, PeerTurn turn) throws InterruptedException {
+        try (turn) {
+            turn.begin();
+            if (!peer.join(Duration.ofSeconds(30))) {
+                peer.kill();
+                throw new IllegalStateException("peer " + peer + " still ran 30 s after the end of its stream: killed");
+            }
         }
     }
 

@@ -38,8 +38,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Timing: every invocation of the benchmark method between the iteration's setup and its
  * teardown (JMH's count of them all, {@code allOps}, includes the few it runs around the measured
  * span to keep threads in step), one {@link System#nanoTime()} per round trip, at its end; a
- * round trip's time is from the end of the one before, so it includes JMH's loop around the benchmark method, a few
- * nanoseconds, and the clock read, alike for every contender. The first round trip of an
+ * round trip's time is from the end of the one before, so it includes JMH's loop around the
+ * benchmark method, a few nanoseconds, and the clock read, alike for every contender. The first round trip of an
  * iteration only starts the clock: it follows JMH's work between iterations, and in a paired run
  * the other contender's turn, during which the peer went to sleep
  * ({@link CrossJvmWakeUpLatency} measures that wake-up on purpose). Recording allocates nothing.

@@ -99,7 +99,7 @@ abstract class Transport implements AutoCloseable {
     /**
      * Lets a receiver that nothing can wake park between its turns ({@link PeerTurn}): once it has
      * waited {@link #IDLE_NANOS}, it waits for {@code turn} to be set if it is not, and spins
-     * while it is. For a consumer that waits its turn in {@link CrossJvmQueuePairedThroughput} or
+     * while it is; null (an unpaired receiver), it spins. For a consumer that waits its turn in {@link CrossJvmQueuePairedThroughput} or
      * {@link CrossJvmQueuePairedPingPong}, which must not take a core from the contender being
      * measured. Only Agrona's receiver needs it (jshm's park on their queue's futex; Chronicle and
      * the socket are not paired).
